@@ -1,0 +1,78 @@
+"""Writes on people: customers found or created by address, with their organisation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from tresen.accounts.models import (
+    Group,
+    Organisation,
+    OrganisationDomain,
+    PhoneNumber,
+    Role,
+    User,
+    normalise_email,
+)
+from tresen.core.errors import ValidationError
+from tresen.core.phone import normalise_phone
+
+
+def organisation_for_email(email: str) -> Organisation | None:
+    """Return the organisation whose mail domain matches `email`, if any."""
+    domain = normalise_email(email).rpartition("@")[2]
+    if not domain:
+        return None
+    found = OrganisationDomain.objects.select_related("organisation").filter(domain=domain).first()
+    return found.organisation if found else None
+
+
+def is_own_address(email: str) -> bool:
+    """True for Tresen's own addresses (group senders, the default sender): never customers."""
+    address = normalise_email(email)
+    if address == normalise_email(settings.DEFAULT_FROM_EMAIL):
+        return True
+    return Group.objects.filter(email__iexact=address).exists()
+
+
+def get_or_create_customer(
+    *, email: str, name: str = "", language: str | None = None, phone: str | None = None
+) -> tuple[User, bool]:
+    """Return the person with this address, creating a customer (with organisation) if new."""
+    address = normalise_email(email)
+    if "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise ValidationError(_("“%(address)s” is not an e-mail address.") % {"address": email})
+    if is_own_address(address):
+        raise ValidationError(_("Tresen's own addresses cannot become customers."))
+    existing = User.objects.filter(email=address).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                address,
+                name=(name or "").strip()[:200],
+                role=Role.CUSTOMER,
+                language=language or settings.LANGUAGE_CODE,
+                organisation=organisation_for_email(address),
+            )
+            if phone:
+                PhoneNumber.objects.create(user=user, number=normalise_phone(phone))
+    except IntegrityError:  # created concurrently by another request
+        return User.objects.get(email=address), False
+    return user, True
+
+
+def find_people_by_phone(raw: str) -> list[User]:
+    """Return the people who have this phone number (any spelling of it)."""
+    from tresen.core.phone import try_normalise_phone
+
+    number = try_normalise_phone(raw)
+    if number is None:
+        return []
+    return list(
+        User.objects.filter(phone_numbers__number=number, is_active=True)
+        .select_related("organisation")
+        .distinct()
+    )
