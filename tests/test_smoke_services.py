@@ -1,6 +1,6 @@
+from tests.factories import make_ticket
 from tresen.tickets.models import Event
 from tresen.tickets.services import post_article
-from tests.factories import make_ticket
 
 
 def test_created_ticket_has_number_article_and_event(agent, customer, group):
