@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tresen.search",
     "tresen.mail",
     "tresen.notifications",
+    "tresen.feedback",
     "tresen.desk",
     "tresen.portal",
 ]
