@@ -1,0 +1,1 @@
+"""Satisfaction ratings: what customers think of how their request was handled."""
