@@ -278,6 +278,12 @@ class Ticket(models.Model):
             models.Index(fields=["organisation", "-updated_at", "-id"], name="ticket_organisation"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_updated"),
             models.Index(fields=["-created_at", "-id"], name="ticket_created"),
+            # Desk filters: all tickets of a state (admins), a category, a priority.
+            models.Index(fields=["state", "-updated_at", "-id"], name="ticket_state_updated"),
+            models.Index(fields=["category", "-updated_at", "-id"], name="ticket_category"),
+            models.Index(
+                fields=["group", "priority", "-updated_at", "-id"], name="ticket_group_priority"
+            ),
             models.Index(
                 fields=["state", "pending_until"],
                 name="ticket_pending",
