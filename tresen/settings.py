@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tresen.mail",
     "tresen.notifications",
     "tresen.feedback",
+    "tresen.knowledge",
     "tresen.desk",
     "tresen.portal",
 ]
