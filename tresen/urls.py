@@ -15,3 +15,6 @@ urlpatterns = [
     path("desk/", include("tresen.desk.urls")),
     path("portal/", include("tresen.portal.urls")),
 ]
+
+# A lost database connection (even while loading the session) answers 503 "try again".
+handler500 = "tresen.core.views.server_error"
