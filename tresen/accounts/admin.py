@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group as PermissionGroup
 from django.utils.translation import gettext_lazy as _
 
 from tresen.accounts.models import (
@@ -12,6 +13,11 @@ from tresen.accounts.models import (
     PhoneNumber,
     User,
 )
+
+# Django's permission groups mean nothing here (the role decides); hiding them keeps "Groups"
+# one word in the admin: the teams below.
+if admin.site.is_registered(PermissionGroup):
+    admin.site.unregister(PermissionGroup)
 
 
 class OrganisationDomainInline(admin.TabularInline):

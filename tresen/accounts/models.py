@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -26,6 +28,10 @@ class Language(models.TextChoices):
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("“%(zone)s” is not a known time zone."), params={"zone": value})
+
+
+def normalise_domain(domain: str) -> str:
+    return (domain or "").strip().lower().lstrip("@")
 
 
 def normalise_email(address: str) -> str:
@@ -95,8 +101,13 @@ class OrganisationDomain(models.Model):
     def __str__(self) -> str:
         return self.domain
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The lookup for new customers compares lower case; a stored "Example.COM" never matches.
+        self.domain = normalise_domain(self.domain)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
-        self.domain = self.domain.strip().lower().lstrip("@")
+        self.domain = normalise_domain(self.domain)
         if "." not in self.domain or "@" in self.domain or " " in self.domain:
             raise ValidationError({"domain": _("Enter a domain such as example.com.")})
 
@@ -150,6 +161,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = normalise_email(self.email)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # One spelling per mailbox, however the row was written: sign-in and mail intake look
+        # addresses up in lower case, so a mixed-case row would be a second, unreachable person.
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         return self.name or self.email
@@ -170,6 +187,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_staff(self) -> bool:  # the Django admin asks this
         return self.is_active and self.role == Role.ADMIN
+
+    # The role decides, not Django's per-model permissions: an active administrator may use
+    # every admin page, agents and customers none (they work in the desk and the portal).
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_perms(self, perm_list: Iterable[str], obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_staff
 
 
 class PhoneNumber(models.Model):
@@ -193,6 +221,13 @@ class PhoneNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from tresen.core.phone import try_normalise_phone
+
+        # A caller's number is looked up in E.164; store that form whenever it can be had.
+        self.number = try_normalise_phone(self.number) or self.number.strip()
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         from tresen.core.errors import ValidationError as DomainValidationError

@@ -1,13 +1,14 @@
-"""Language per person, and a plain answer when a dependency is down."""
+"""Language and time zone per person, and a plain answer when a dependency is down."""
 
 import logging
+import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+from tresen.core.unavailable import is_database_unavailable, unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -30,23 +31,40 @@ class UserLanguageMiddleware:
 
 
 class UserLanguageActivationMiddleware:
-    """After authentication: a signed-in person's own language wins over the browser's."""
+    """After authentication: a signed-in person's own language and time zone win."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        if user is not None and user.is_authenticated:
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+            _activate_time_zone(getattr(user, "time_zone", ""))
+        try:
+            response = self.get_response(request)
+        finally:
+            # Threads serve many people: the next request must not inherit this zone.
+            timezone.deactivate()
         response.headers["Content-Language"] = translation.get_language()
         return response
 
 
+def _activate_time_zone(name: str) -> None:
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
+
+
 class DependencyDownMiddleware:
-    """Turn a lost database connection into a plain 503 that says to retry."""
+    """Turn a lost database connection in a view into a plain 503 that says to retry.
+
+    Failures before the view (loading the session, say) reach `tresen.core.views.server_error`,
+    which answers the same way.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -55,20 +73,7 @@ class DependencyDownMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, (DatabaseError, InterfaceError)) or settings.DEBUG:
-            return None
-        if not _is_connection_error(exception):
+        if settings.DEBUG or not is_database_unavailable(exception):
             return None
         logger.error("database unavailable: %r", exception)
-        if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"detail": "The database is unavailable. Please retry shortly."}, status=503
-            )
-        html = render_to_string("core/unavailable.html", request=None)
-        return HttpResponse(html, status=503, headers={"Retry-After": "30"})
-
-
-def _is_connection_error(exc: Exception) -> bool:
-    from django.db import OperationalError
-
-    return isinstance(exc, (OperationalError, InterfaceError))
+        return unavailable_response(request)
