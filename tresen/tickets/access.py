@@ -1,7 +1,14 @@
 """Who may see and change which ticket: the one place that decides it.
 
 Every surface (pages, HTMX fragments, API, search, counts, reports, attachments, notifications)
-asks here. A ticket the person may not see answers exactly like one that does not exist.
+asks here. A ticket the person may not see answers exactly like one that does not exist
+(NotFound, 404); a visible ticket the person may not change answers PermissionDenied (403).
+
+The rules, in one breath: inactive and anonymous people see nothing; administrators see and
+change everything; agents see the tickets of their groups and change those of the groups where
+they have full access; customers see the tickets they requested, those they are CC on, and, when
+their organisation shares tickets, those of their organisation; customers never see internal
+articles or their attachments. `docs/permissions.md` has the full table.
 """
 
 from __future__ import annotations
@@ -12,27 +19,41 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tresen.accounts.models import Access, GroupMembership
 from tresen.core.errors import NotFound, PermissionDenied
-from tresen.tickets.models import Article, Ticket
+from tresen.tickets.models import Article, Attachment, Ticket
 
 if TYPE_CHECKING:
     from tresen.accounts.models import User
 
 
+def _is_signed_in(user: User) -> bool:
+    # Anonymous visitors arrive here too (AnonymousUser is neither authenticated nor active).
+    return bool(user.is_authenticated and user.is_active)
+
+
 def visible_tickets(user: User, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
-    """The tickets `user` may see, as a filter on `queryset` (all tickets by default)."""
+    """The tickets `user` may see, as a filter on `queryset` (all tickets by default).
+
+    One SQL query whatever the person's memberships: the filter runs in the database.
+    """
     qs = queryset if queryset is not None else Ticket.objects.all()
-    if not user.is_authenticated or not user.is_active:
+    if not _is_signed_in(user):
         return qs.none()
     if user.is_admin:
         return qs
     if user.is_agent:
         memberships = GroupMembership.objects.filter(user=user, group=OuterRef("group_id"))
         return qs.filter(Exists(memberships))
-    cc_ticket_ids = Ticket.cc_participants.through.objects.filter(user=user).values("ticket_id")
-    mine = Q(requester=user) | Q(pk__in=cc_ticket_ids)
-    if user.organisation is not None and user.organisation.shared_tickets:
-        mine |= Q(organisation_id=user.organisation_id)
-    return qs.filter(mine)
+    return qs.filter(_customer_filter(user))
+
+
+def _customer_filter(user: User) -> Q:
+    cc = Ticket.cc_participants.through.objects.filter(ticket_id=OuterRef("pk"), user_id=user.pk)
+    mine = Q(requester_id=user.pk) | Q(Exists(cc))
+    if user.organisation_id is not None:
+        # Joined, not read from user.organisation: no extra query, and a switch turned off a
+        # second ago counts at once.
+        mine |= Q(organisation_id=user.organisation_id, organisation__shared_tickets=True)
+    return mine
 
 
 def agent_group_ids(user: User, *, write: bool = False) -> list[int]:
@@ -44,7 +65,7 @@ def agent_group_ids(user: User, *, write: bool = False) -> list[int]:
 
 
 def can_see_ticket(user: User, ticket: Ticket) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    if not _is_signed_in(user):
         return False
     if user.is_admin:
         return True
@@ -52,18 +73,14 @@ def can_see_ticket(user: User, ticket: Ticket) -> bool:
         return GroupMembership.objects.filter(user=user, group_id=ticket.group_id).exists()
     if ticket.requester_id == user.pk:
         return True
-    if (
-        user.organisation is not None
-        and ticket.organisation_id == user.organisation_id
-        and user.organisation.shared_tickets
-    ):
-        return True
-    return ticket.cc_participants.filter(pk=user.pk).exists()
+    return visible_tickets(user).filter(pk=ticket.pk).exists()
 
 
 def can_edit_ticket(user: User, ticket: Ticket) -> bool:
     """Agents with full access to the ticket's group, and admins, change tickets."""
-    if not user.is_authenticated or not user.is_active or not user.is_agent:
+    if not _is_signed_in(user):
+        return False
+    if not user.is_agent:
         return False
     if user.is_admin:
         return True
@@ -74,14 +91,19 @@ def can_edit_ticket(user: User, ticket: Ticket) -> bool:
 
 def can_reply_as_customer(user: User, ticket: Ticket) -> bool:
     """Customers answer, resolve and reopen the tickets they can see."""
-    return user.is_customer and can_see_ticket(user, ticket)
+    return _is_signed_in(user) and user.is_customer and can_see_ticket(user, ticket)
 
 
 def access_ticket(
     user: User, *, number: str | None = None, pk: int | None = None, write: bool = False
 ) -> Ticket:
     """Return the ticket if `user` may see it; NotFound otherwise; PermissionDenied for a
-    visible ticket that `user` may not change when `write` is asked."""
+    visible ticket that `user` may not change when `write` is asked.
+
+    The number is only a name: looking a ticket up by number grants nothing by itself.
+    """
+    if number is None and pk is None:
+        raise NotFound()
     lookup = {"number": number} if number is not None else {"pk": pk}
     try:
         ticket = (
@@ -101,7 +123,7 @@ def access_ticket(
 def visible_articles(user: User, ticket: Ticket) -> QuerySet[Article]:
     """The articles of a ticket `user` may read: customers never see internal ones."""
     qs = ticket.articles.all()
-    if not user.is_agent:
+    if not _is_signed_in(user) and user.is_agent:
         qs = qs.filter(is_internal=False)
     return qs
 
@@ -109,8 +131,20 @@ def visible_articles(user: User, ticket: Ticket) -> QuerySet[Article]:
 def access_article(user: User, pk: int) -> Article:
     """Return an article (for its attachments, say) only if `user` may read it."""
     article = Article.objects.select_related("ticket").filter(pk=pk).first()
-    if article is None or not can_see_ticket(user, article.ticket):
-        raise NotFound()
-    if article.is_internal and not user.is_agent:
+    if article is None or not _may_read_article(user, article):
         raise NotFound()
     return article
+
+
+def access_attachment(user: User, pk: int) -> Attachment:
+    """Return an attachment (with its stored file) only if `user` may read its article."""
+    attachment = Attachment.objects.select_related("article__ticket", "blob").filter(pk=pk).first()
+    if attachment is None or not _may_read_article(user, attachment.article):
+        raise NotFound()
+    return attachment
+
+
+def _may_read_article(user: User, article: Article) -> bool:
+    if article.is_internal and not _is_signed_in(user) and user.is_agent:
+        return False
+    return can_see_ticket(user, article.ticket)

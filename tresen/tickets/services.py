@@ -88,6 +88,8 @@ def _check_may_create(actor: Actor, requester: User, group: Group) -> None:
     user = actor.user
     if user is None:
         return
+    if not user.is_active:
+        raise PermissionDenied()
     if user.is_customer:
         if requester.pk != user.pk:
             raise PermissionDenied(_("Customers open tickets only for themselves."))
@@ -156,12 +158,26 @@ def create_ticket(
             created_at=now,
             updated_at=now,
         )
-        record_event(ticket, "ticket.created", who, {"channel": channel, "group": group.name})
+        record_event(
+            ticket,
+            "ticket.created",
+            who,
+            {
+                "channel": channel,
+                "group": group.name,
+                "requester": _person(requester),
+                "owner": _person(owner),
+                "priority": priority,
+                "type": type,
+            },
+        )
         if tags:
             _apply_tags(ticket, who, add=tags, remove=())
-        cc_people = [p for p in cc if p.pk != requester.pk]
-        if cc_people:
-            ticket.cc_participants.add(*cc_people)
+        for person in cc:
+            # Same rule as add_cc: only customers are CC participants.
+            if person.pk != requester.pk and person.role == Role.CUSTOMER:
+                ticket.cc_participants.add(person)
+                record_event(ticket, "ticket.cc_added", who, {"person": _person(person)})
         if body_text or body_html or attachments:
             fields_for_article = dict(article_fields or {})
             fields_for_article.setdefault("subject", title)
@@ -274,6 +290,8 @@ def post_article(
     customer = who.user is not None and who.user.is_customer
     if customer and (kind != ArticleKind.MESSAGE or is_internal):
         raise PermissionDenied(_("Customers write public messages only."))
+    if customer and sender is not None and sender.pk != who.user.pk:  # type: ignore[union-attr]
+        raise PermissionDenied(_("Customers write in their own name only."))
     with _writing(ticket, who, expected_version=expected_version, customer_ok=True) as locked:
         article = _add_article(
             locked,
@@ -444,9 +462,9 @@ def assign(
 ) -> Ticket:
     """Make `owner` (an agent with full access to the group) the ticket's owner, or nobody."""
     who = as_actor(actor)
-    if owner is not None:
-        _check_owner(owner, ticket.group_id)
     with _writing(ticket, who, expected_version=expected_version) as locked:
+        if owner is not None:
+            _check_owner(owner, locked.group_id)
         old = locked.owner
         _set(
             locked,
@@ -714,32 +732,40 @@ def link_tickets(
     _check_choice(kind, LinkKind.values)
     if source.pk == target.pk:
         raise ValidationError(_("A ticket cannot be linked to itself."))
-    with (
-        transaction.atomic(),
-        _writing(target, who, expected_version=None),
-        _writing(source, who, expected_version=None) as locked,
-    ):
-        link, created = TicketLink.objects.get_or_create(source=locked, target=target, kind=kind)
+    with transaction.atomic(), _writing_both(source, target, who) as (locked_source, locked_target):
+        link, created = TicketLink.objects.get_or_create(
+            source=locked_source, target=locked_target, kind=kind
+        )
         if created:
             data = {"kind": kind, "source": source.number, "target": target.number}
-            record_event(locked, "ticket.linked", who, data)
-            record_event(target, "ticket.linked", who, data)
+            record_event(locked_source, "ticket.linked", who, data)
+            record_event(locked_target, "ticket.linked", who, data)
     return link
+
+
+@contextmanager
+def _writing_both(first: Ticket, second: Ticket, actor: Actor) -> Iterator[tuple[Ticket, Ticket]]:
+    """Lock two tickets in id order, so that two writers of the same pair cannot deadlock."""
+    low, high = sorted([first, second], key=lambda t: t.pk)
+    with (
+        _writing(low, actor, expected_version=None) as locked_low,
+        _writing(high, actor, expected_version=None) as locked_high,
+    ):
+        if locked_low.pk == first.pk:
+            yield locked_low, locked_high
+        else:
+            yield locked_high, locked_low
 
 
 def unlink_tickets(*, actor: User | Actor | None, link: TicketLink) -> None:
     """Remove a link between two tickets."""
     who = as_actor(actor)
     source, target = link.source, link.target
-    with (
-        transaction.atomic(),
-        _writing(target, who, expected_version=None),
-        _writing(source, who, expected_version=None) as locked,
-    ):
+    with transaction.atomic(), _writing_both(source, target, who) as (locked_source, locked_target):
         data = {"kind": link.kind, "source": source.number, "target": target.number}
         link.delete()
-        record_event(locked, "ticket.unlinked", who, data)
-        record_event(target, "ticket.unlinked", who, data)
+        record_event(locked_source, "ticket.unlinked", who, data)
+        record_event(locked_target, "ticket.unlinked", who, data)
 
 
 def merge_tickets(*, actor: User | Actor | None, source: Ticket, target: Ticket) -> Ticket:
@@ -747,32 +773,27 @@ def merge_tickets(*, actor: User | Actor | None, source: Ticket, target: Ticket)
     who = as_actor(actor)
     if source.pk == target.pk:
         raise ValidationError(_("A ticket cannot be merged into itself."))
-    with transaction.atomic():
-        # Lock in id order so that two merges of the same pair cannot deadlock.
-        first, second = sorted([source, target], key=lambda t: t.pk)
-        with (
-            _writing(first, who, expected_version=None) as locked_first,
-            _writing(second, who, expected_version=None) as locked_second,
+    with transaction.atomic(), _writing_both(source, target, who) as (src, dst):
+        moved = Article.objects.filter(ticket=src).update(ticket=dst)
+        dst.tags.add(*src.tags.all())
+        dst.watchers.add(*src.watchers.all())
+        cc = list(src.cc_participants.exclude(pk=dst.requester_id))
+        # The source's requester follows their messages only within their organisation:
+        # a merge by mistake must not show one customer another customer's conversation.
+        if (
+            src.requester_id != dst.requester_id
+            and src.organisation_id is not None
+            and src.organisation_id == dst.organisation_id
         ):
-            src, dst = (
-                (locked_first, locked_second)
-                if locked_first.pk == source.pk
-                else (locked_second, locked_first)
-            )
-            moved = Article.objects.filter(ticket=src).update(ticket=dst)
-            dst.tags.add(*src.tags.all())
-            dst.watchers.add(*src.watchers.all())
-            cc = list(src.cc_participants.exclude(pk=dst.requester_id))
-            if src.requester_id != dst.requester_id:
-                cc.append(src.requester)
-            dst.cc_participants.add(*[p for p in cc if p.role == Role.CUSTOMER])
-            data = {"source": src.number, "target": dst.number, "articles": moved}
-            record_event(src, "ticket.merged", who, data)
-            record_event(dst, "ticket.merged", who, data)
-            src.state = State.MERGED
-            src.merged_into = dst
-            src.pending_until = None
-            src.reminder_reached_at = None
+            cc.append(src.requester)
+        dst.cc_participants.add(*[p for p in cc if p.role == Role.CUSTOMER])
+        data = {"source": src.number, "target": dst.number, "articles": moved}
+        record_event(src, "ticket.merged", who, data)
+        record_event(dst, "ticket.merged", who, data)
+        src.state = State.MERGED
+        src.merged_into = dst
+        src.pending_until = None
+        src.reminder_reached_at = None
     return target
 
 
@@ -840,18 +861,29 @@ def act_on_pending_dates(now: datetime.datetime | None = None) -> dict[str, int]
     now = now or timezone.now()
     scheduler = Actor.system("scheduler")
     closed = reminded = 0
-    due_close = Ticket.objects.filter(state=State.PENDING_CLOSE, pending_until__lte=now)
-    for ticket in due_close.only("pk").iterator():
-        try:
-            change_state(actor=scheduler, ticket=ticket, state=State.CLOSED)
-            closed += 1
-        except (InvalidTransition, ValidationError):
-            continue
-    due_reminder = Ticket.objects.filter(
-        state=State.PENDING_REMINDER, pending_until__lte=now, reminder_reached_at__isnull=True
+    # Ids first: each ticket is then changed in a transaction of its own, and one that a person
+    # changed in the meantime (reopened, say) is skipped rather than closed.
+    due_close = list(
+        Ticket.objects.filter(state=State.PENDING_CLOSE, pending_until__lte=now).values_list(
+            "pk", flat=True
+        )
     )
-    for ticket in due_reminder.only("pk").iterator():
-        with _writing(ticket, scheduler, expected_version=None) as locked:
+    for pk in due_close:
+        with _writing(Ticket(pk=pk), scheduler, expected_version=None) as locked:
+            if (
+                locked.state == State.PENDING_CLOSE
+                and locked.pending_until
+                and (locked.pending_until <= now)
+            ):
+                _change_state(locked, scheduler, State.CLOSED, None)
+                closed += 1
+    due_reminder = list(
+        Ticket.objects.filter(
+            state=State.PENDING_REMINDER, pending_until__lte=now, reminder_reached_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    for pk in due_reminder:
+        with _writing(Ticket(pk=pk), scheduler, expected_version=None) as locked:
             if locked.state == State.PENDING_REMINDER and locked.reminder_reached_at is None:
                 locked.reminder_reached_at = now
                 record_event(
