@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from tresen.core.errors import ValidationError
@@ -33,6 +34,15 @@ _MAGIC: list[tuple[bytes, int, str]] = [
 ]
 # Content that runs somewhere: refused whatever the name says.
 _EXECUTABLE: list[bytes] = [b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!"]
+# Names that Windows or a desktop runs on a double click, even when the content is plain text
+# (scripts) or a zip (jar): refused by name, since the person downloading sees only the name.
+_EXECUTABLE_EXTENSIONS = frozenset(
+    {
+        "exe", "com", "scr", "pif", "bat", "cmd", "msi", "msp", "dll", "cpl", "hta", "jar",
+        "js", "jse", "vbs", "vbe", "wsf", "wsh", "ps1", "psm1", "lnk", "reg", "sh", "app",
+        "apk", "deb", "rpm", "appimage", "iso", "img", "vhd", "scf", "url", "desktop",
+    }
+)  # fmt: skip
 # Containers whose real type is given by the file name (Office documents are zip or OLE).
 _CONTAINERS = {"application/zip", "application/x-ole-storage"}
 
@@ -45,12 +55,16 @@ class DetectedType:
 
 def detect_type(data: bytes) -> DetectedType:
     head = data[:16]
+    binary = b"\x00" in data[:64]
     for signature in _EXECUTABLE:
-        if head.startswith(signature):
+        # Two-byte signatures ("MZ") also start ordinary text; programs have NULs early on.
+        if head.startswith(signature) and (binary or signature == b"#!"):
             return DetectedType("application/x-executable", True)
     for signature, offset, content_type in _MAGIC:
         if head[offset:].startswith(signature):
             if content_type == "image/webp" and data[8:12] != b"WEBP":
+                continue
+            if content_type == "image/bmp" and data[6:10] != b"\x00\x00\x00\x00":
                 continue
             return DetectedType(content_type, False)
     sample = data[:4096]
@@ -71,7 +85,8 @@ def checked_content_type(filename: str, claimed: str, data: bytes) -> str:
     Office document that is a zip) or where the content is opaque but harmless.
     """
     detected = detect_type(data)
-    if detected.executable:
+    extension = filename.rpartition(".")[2].lower().strip() if "." in filename else ""
+    if detected.executable or extension in _EXECUTABLE_EXTENSIONS:
         raise ValidationError(
             _("“%(name)s” is a program; programs are not accepted as attachments.")
             % {"name": filename}
@@ -106,13 +121,13 @@ def check_sizes(sizes: list[int]) -> None:
     for size in sizes:
         if size > limit:
             raise ValidationError(
-                _("A file is larger than %(limit)d MB.") % {"limit": limit // (1024 * 1024)}
+                _("A file is larger than %(limit)s.") % {"limit": filesizeformat(limit)}
             )
     total_limit = settings.TRESEN_MAX_ARTICLE_ATTACHMENT_BYTES
     if sum(sizes) > total_limit:
         raise ValidationError(
-            _("The files together are larger than %(limit)d MB.")
-            % {"limit": total_limit // (1024 * 1024)}
+            _("The files together are larger than %(limit)s.")
+            % {"limit": filesizeformat(total_limit)}
         )
 
 
