@@ -30,6 +30,10 @@ def _is_signed_in(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+def _is_agent(user: User) -> bool:
+    return _is_signed_in(user) and user.is_agent
+
+
 def visible_tickets(user: User, queryset: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
     """The tickets `user` may see, as a filter on `queryset` (all tickets by default).
 
@@ -123,7 +127,7 @@ def access_ticket(
 def visible_articles(user: User, ticket: Ticket) -> QuerySet[Article]:
     """The articles of a ticket `user` may read: customers never see internal ones."""
     qs = ticket.articles.all()
-    if not _is_signed_in(user) and user.is_agent:
+    if not _is_agent(user):
         qs = qs.filter(is_internal=False)
     return qs
 
@@ -145,6 +149,6 @@ def access_attachment(user: User, pk: int) -> Attachment:
 
 
 def _may_read_article(user: User, article: Article) -> bool:
-    if article.is_internal and not _is_signed_in(user) and user.is_agent:
+    if article.is_internal and not _is_agent(user):
         return False
     return can_see_ticket(user, article.ticket)

@@ -39,10 +39,16 @@ SYSTEM = Actor.system("system")
 
 
 def as_actor(actor: User | Actor | None) -> Actor:
+    """The actor for a service call; a visitor who is not signed in acts on nothing."""
     if actor is None:
         return SYSTEM
     if isinstance(actor, Actor):
         return actor
+    if not actor.is_authenticated:
+        # Same answer as for a ticket that does not exist: anonymous callers learn nothing.
+        from tresen.core.errors import NotFound
+
+        raise NotFound()
     return Actor(actor, ActorKind.PERSON, "")
 
 

@@ -288,11 +288,12 @@ def post_article(
     """
     who = as_actor(actor)
     customer = who.user is not None and who.user.is_customer
-    if customer and (kind != ArticleKind.MESSAGE or is_internal):
-        raise PermissionDenied(_("Customers write public messages only."))
-    if customer and sender is not None and sender.pk != who.user.pk:  # type: ignore[union-attr]
-        raise PermissionDenied(_("Customers write in their own name only."))
     with _writing(ticket, who, expected_version=expected_version, customer_ok=True) as locked:
+        # Checked after access, so that a ticket the customer cannot see still answers 404.
+        if customer and (kind != ArticleKind.MESSAGE or is_internal):
+            raise PermissionDenied(_("Customers write public messages only."))
+        if customer and sender is not None and sender.pk != who.user.pk:  # type: ignore[union-attr]
+            raise PermissionDenied(_("Customers write in their own name only."))
         article = _add_article(
             locked,
             who,
@@ -409,9 +410,12 @@ def change_state(
 ) -> Ticket:
     """Move a ticket to another state (pending states need a date)."""
     who = as_actor(actor)
-    if who.user is not None and who.user.is_customer and state not in (State.RESOLVED, State.OPEN):
-        raise PermissionDenied(_("Customers can only mark their requests solved or reopen them."))
+    customer = who.user is not None and who.user.is_customer
     with _writing(ticket, who, expected_version=expected_version, customer_ok=True) as locked:
+        if customer and state not in (State.RESOLVED, State.OPEN):
+            raise PermissionDenied(
+                _("Customers can only mark their requests solved or reopen them.")
+            )
         _change_state(locked, who, state, pending_until)
     return ticket
 
