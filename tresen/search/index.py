@@ -108,6 +108,8 @@ def _copy_statements(clean: str) -> list[str]:
 def _rebuild_postgres(cursor) -> None:  # type: ignore[no-untyped-def]
     docs = SearchDocument._meta.db_table
     cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    # Checks deferred foreign keys now: TRUNCATE refuses a table with pending trigger events.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute(f"TRUNCATE {docs}")
     # Filling the GIN index row by row is several times slower than building it afterwards.
     cursor.execute("DROP INDEX IF EXISTS search_document_vector")
