@@ -122,3 +122,9 @@ def helpdesk(db) -> Helpdesk:
         shared=build_scene(requester=requester, group=group, agent=agent_full, cc=cc_participant),
         unshared=build_scene(requester=unshared_requester, group=group, agent=agent_full),
     )
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Stored files of a test go to its own folder, never into the shared var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
