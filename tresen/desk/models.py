@@ -112,9 +112,7 @@ class Presence(models.Model):
     class Meta:
         verbose_name = _("presence")
         verbose_name_plural = _("presence")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "ticket"], name="presence_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "ticket"], name="presence_unique")]
         indexes = [models.Index(fields=["ticket", "seen_at"], name="presence_ticket_seen")]
 
     def __str__(self) -> str:

@@ -7,79 +7,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('tickets', '0002_ticket_queue_indexes'),
+        ("accounts", "0001_initial"),
+        ("tickets", "0002_ticket_queue_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TextModule',
+            name="TextModule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('keyword', models.SlugField(blank=True, verbose_name='keyword')),
-                ('language', models.CharField(blank=True, choices=[('en', 'English'), ('de', 'German')], help_text='Empty: offered in every language.', max_length=8, verbose_name='language')),
-                ('body', models.TextField(help_text='Placeholders: {requester_name}, {ticket_number}, {ticket_title}, {agent_name}.', verbose_name='text')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('group', models.ForeignKey(blank=True, help_text='Empty: offered for the tickets of every group.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='text_modules', to='accounts.group', verbose_name='group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("keyword", models.SlugField(blank=True, verbose_name="keyword")),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        choices=[("en", "English"), ("de", "German")],
+                        help_text="Empty: offered in every language.",
+                        max_length=8,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Placeholders: {requester_name}, {ticket_number}, {ticket_title}, {agent_name}.",
+                        verbose_name="text",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: offered for the tickets of every group.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="text_modules",
+                        to="accounts.group",
+                        verbose_name="group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'text module',
-                'verbose_name_plural': 'text modules',
-                'ordering': ['name'],
+                "verbose_name": "text module",
+                "verbose_name_plural": "text modules",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Draft',
+            name="Draft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('message', 'public message'), ('note', 'internal note'), ('phone', 'phone note')], default='message', max_length=10, verbose_name='kind')),
-                ('body', models.TextField(blank=True, verbose_name='text')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='desk_drafts', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='desk_drafts', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("message", "public message"),
+                            ("note", "internal note"),
+                            ("phone", "phone note"),
+                        ],
+                        default="message",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("body", models.TextField(blank=True, verbose_name="text")),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="desk_drafts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="desk_drafts",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'draft',
-                'verbose_name_plural': 'drafts',
-                'constraints': [models.UniqueConstraint(fields=('author', 'ticket'), name='draft_unique_per_agent')],
+                "verbose_name": "draft",
+                "verbose_name_plural": "drafts",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("author", "ticket"), name="draft_unique_per_agent"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Presence',
+            name="Presence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('typing_at', models.DateTimeField(blank=True, null=True)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='desk_presence', to='tickets.ticket')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='desk_presence', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("typing_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="desk_presence",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="desk_presence",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'presence',
-                'verbose_name_plural': 'presence',
-                'indexes': [models.Index(fields=['ticket', 'seen_at'], name='presence_ticket_seen')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'ticket'), name='presence_unique')],
+                "verbose_name": "presence",
+                "verbose_name_plural": "presence",
+                "indexes": [
+                    models.Index(fields=["ticket", "seen_at"], name="presence_ticket_seen")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "ticket"), name="presence_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SavedView',
+            name="SavedView",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('query', models.CharField(blank=True, max_length=2000, verbose_name='filters')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_views', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("query", models.CharField(blank=True, max_length=2000, verbose_name="filters")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saved_views",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'saved view',
-                'verbose_name_plural': 'saved views',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('owner', 'name'), name='saved_view_unique_name')],
+                "verbose_name": "saved view",
+                "verbose_name_plural": "saved views",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("owner", "name"), name="saved_view_unique_name")
+                ],
             },
         ),
     ]

@@ -1,0 +1,1 @@
+"""The agent workspace's pages and fragments: parse, authorise, call a service, render."""

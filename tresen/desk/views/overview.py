@@ -1,0 +1,177 @@
+"""The overview: queues with live counts, filters, saved views and the ticket list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.db.models import Q
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tresen.accounts.models import Access, Group, GroupMembership, User
+from tresen.core.http import AuthenticatedHttpRequest
+from tresen.desk.models import SavedView
+from tresen.desk.ticket_list import (
+    DEFAULT_SORT,
+    QUEUE_KEYS,
+    QUEUES,
+    Filters,
+    list_tickets_for_agent,
+    my_group_ids,
+    parse_sort,
+    queue_counts,
+)
+from tresen.desk.views.common import agent_view
+from tresen.tickets.models import Category, Channel, CustomField, Priority, TicketType
+from tresen.tickets.states import State
+
+COLUMN_LABELS = [
+    ("number", gettext_lazy("Number")),
+    ("title", gettext_lazy("Title")),
+    ("requester", gettext_lazy("Requester")),
+    ("group", gettext_lazy("Group")),
+    ("owner", gettext_lazy("Owner")),
+    ("state", gettext_lazy("State")),
+    ("priority", gettext_lazy("Priority")),
+    ("created", gettext_lazy("Created")),
+    ("updated", gettext_lazy("Updated")),
+]
+
+# Query parameters that page through a list rather than choose what it shows.
+PAGING = ("after", "before", "view")
+
+
+def _filter_query(query: QueryDict) -> QueryDict:
+    kept = query.copy()
+    for name in PAGING:
+        kept.pop(name, None)
+    return kept
+
+
+@agent_view
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    filters = Filters.from_query(request.GET)
+    queue = request.GET.get("queue") or ("all" if not filters.is_empty() else "mine")
+    if queue not in QUEUE_KEYS:
+        queue = "mine"
+    sort = request.GET.get("sort") or DEFAULT_SORT
+    page = list_tickets_for_agent(
+        user,
+        queue=queue,
+        filters=filters,
+        sort=sort,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    base = _filter_query(request.GET)
+    sort_name, descending = parse_sort(sort)
+    context = {
+        "queue": QUEUE_KEYS[queue],
+        "queues": QUEUES,
+        "page": page,
+        "filters": filters,
+        "base_query": base.urlencode(),
+        "sort_name": sort_name,
+        "descending": descending,
+        "sort_links": _sort_links(base, sort_name, descending),
+        "saved_views": list(SavedView.objects.filter(owner=user)),
+        "current_view": request.GET.get("view", ""),
+        **_filter_choices(user),
+    }
+    template = "desk/_ticket_list.html" if request.htmx else "desk/home.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _sort_links(base: QueryDict, current: str, descending: bool) -> dict[str, str]:
+    links = {}
+    for column in ("number", "title", "requester", "group", "owner", "state", "priority"):
+        links[column] = _with(
+            base, "sort", column if current != column or descending else f"-{column}"
+        )
+    for column in ("created", "updated"):
+        # Times read best newest first, so the first click sorts them descending.
+        links[column] = _with(
+            base, "sort", f"-{column}" if current != column or not descending else column
+        )
+    return links
+
+
+def _with(base: QueryDict, key: str, value: str) -> str:
+    query = base.copy()
+    query[key] = value
+    return query.urlencode()
+
+
+def _filter_choices(user: User) -> dict[str, object]:
+    groups_ids = my_group_ids(user)
+    groups = Group.objects.filter(is_active=True).order_by("name")
+    if groups_ids is not None:
+        groups = groups.filter(pk__in=groups_ids)
+    group_list = list(groups)
+    agents = (
+        User.objects.filter(
+            pk__in=GroupMembership.objects.filter(group__in=group_list, access=Access.FULL).values(
+                "user_id"
+            ),
+            is_active=True,
+        )
+        .order_by("name")
+        .only("pk", "name", "email")
+    )
+    fields = CustomField.objects.filter(
+        Q(group__isnull=True) | Q(group__in=group_list), is_active=True
+    )
+    language = get_language() or "en"
+    return {
+        "groups": group_list,
+        "agents": list(agents[:200]),
+        "categories": list(Category.objects.filter(group__in=group_list, is_active=True)),
+        "custom_fields": [(f, f.label(language)) for f in fields],
+        "all_groups": list(Group.objects.filter(is_active=True).order_by("name")),
+        "columns": COLUMN_LABELS,
+        "states": State.choices,
+        "priorities": Priority.choices,
+        "types": TicketType.choices,
+        "channels": Channel.choices,
+    }
+
+
+@agent_view
+def counts(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The queue counts, polled by the page so they stay live."""
+    return render(
+        request,
+        "desk/_queue_counts.html",
+        {"counts": queue_counts(request.user), "queues": QUEUES},
+    )
+
+
+@require_POST
+@agent_view
+def save_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    name = " ".join(request.POST.get("name", "").split())[:100]
+    query = _filter_query(QueryDict(request.POST.get("query", ""))).urlencode()[:2000]
+    if not name:
+        messages.error(request, _("Give the view a name."))
+        return redirect(f"{reverse('desk:home')}?{query}")
+    try:
+        view = SavedView.objects.create(owner=request.user, name=name, query=query)
+    except IntegrityError:
+        view = SavedView.objects.get(owner=request.user, name=name)
+        view.query = query
+        view.save(update_fields=["query"])
+    messages.success(request, _("The view “%(name)s” was saved.") % {"name": name})
+    return redirect(f"{reverse('desk:home')}?{query}&view={view.pk}")
+
+
+@require_POST
+@agent_view
+def delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    SavedView.objects.filter(owner=request.user, pk=pk).delete()
+    return redirect("desk:home")

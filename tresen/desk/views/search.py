@@ -1,0 +1,50 @@
+"""The one search box: a ticket number opens the ticket, words search the conversation."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from tresen.core.http import AuthenticatedHttpRequest
+from tresen.desk.ticket_list import word_search
+from tresen.desk.views.common import agent_view
+from tresen.tickets.access import visible_tickets
+from tresen.tickets.models import Ticket, TicketNumbering
+
+SEARCH_PAGE = 25
+
+
+def ticket_by_number(request: AuthenticatedHttpRequest, text: str) -> Ticket | None:
+    """The visible ticket whose number is `text` ("T10042", or just "10042")."""
+    if " " in text or not text or len(text) > 32:
+        return None
+    candidates = [text]
+    if text.isdigit():
+        numbering = TicketNumbering.objects.filter(pk=1).first() or TicketNumbering()
+        candidates.append(f"{numbering.prefix}{int(text):0{numbering.digits}d}")
+    return visible_tickets(request.user).filter(number__in=candidates).first() or (
+        visible_tickets(request.user).filter(number__iexact=text).first()
+    )
+
+
+@agent_view
+def search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    text = " ".join(request.GET.get("q", "").split())
+    found = ticket_by_number(request, text)
+    if found is not None:
+        return redirect(found)
+    hits: list[object] = []
+    search_tickets = word_search()
+    if text and search_tickets is not None:
+        after = request.GET.get("after") or None
+        hits = list(search_tickets(request.user, text, limit=SEARCH_PAGE, after=after))
+    return render(
+        request,
+        "desk/search.html",
+        {
+            "q": text,
+            "hits": hits,
+            "available": search_tickets is not None,
+            "more": len(hits) == SEARCH_PAGE,
+        },
+    )
