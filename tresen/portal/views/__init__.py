@@ -1,0 +1,1 @@
+"""The customer portal's pages: thin views over the services and selectors."""
