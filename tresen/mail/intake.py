@@ -1,0 +1,188 @@
+"""Mail intake: store the raw bytes first, then turn them into exactly one final state.
+
+`store_raw` commits the bytes (or raises: the caller answers "try again later"). `process`
+is idempotent: it works on a message only while it is pending, under the row lock, and a
+failure that is not the database's quarantines the message with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tresen.accounts.models import Group
+from tresen.core.errors import DomainError
+from tresen.mail.models import InboundMessage, InboundState, Mailbox
+from tresen.mail.parsing import (
+    MailLimitExceeded,
+    MailLimits,
+    ParsedMail,
+    Unparseable,
+    parse_message,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    sha256: str
+    state: str
+    ticket: str | None
+    rule: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sha256": self.sha256,
+            "state": self.state,
+            "ticket": self.ticket,
+            "rule": self.rule,
+        }
+
+
+class Quarantine(Exception):
+    """Processing cannot go on; the message is kept in quarantine with this reason."""
+
+
+def limits() -> MailLimits:
+    """The configured limits (settings are read at call time)."""
+    defaults = MailLimits()
+    return MailLimits(
+        max_bytes=getattr(settings, "TRESEN_MAIL_MAX_BYTES", defaults.max_bytes),
+        max_parts=getattr(settings, "TRESEN_MAIL_MAX_PARTS", defaults.max_parts),
+        max_depth=getattr(settings, "TRESEN_MAIL_MAX_DEPTH", defaults.max_depth),
+        max_header_chars=getattr(
+            settings, "TRESEN_MAIL_MAX_HEADER_CHARS", defaults.max_header_chars
+        ),
+        max_recipients=getattr(settings, "TRESEN_MAIL_MAX_RECIPIENTS", defaults.max_recipients),
+    )
+
+
+def store_raw(*, raw: bytes, mailbox: Mailbox | None) -> tuple[InboundMessage, bool]:
+    """Store the raw message durably; return it and whether it is new to this channel.
+
+    Raises DatabaseError when the bytes could not be committed: nothing is acknowledged then.
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    with transaction.atomic():
+        existing = InboundMessage.objects.filter(mailbox=mailbox, sha256=digest)
+        if existing.update(deliveries=F("deliveries") + 1):
+            return existing.get(), False
+        try:
+            with transaction.atomic():
+                message = InboundMessage.objects.create(
+                    mailbox=mailbox, sha256=digest, size=len(raw), raw=raw
+                )
+        except IntegrityError:  # the same bytes stored concurrently by another fetcher
+            return InboundMessage.objects.get(mailbox=mailbox, sha256=digest), False
+    return message, True
+
+
+def ingest(*, raw: bytes, mailbox: Mailbox | None) -> IntakeResult:
+    """Store and process one message; a second delivery of the same bytes is a duplicate."""
+    message, new = store_raw(raw=raw, mailbox=mailbox)
+    if not new and message.state != InboundState.PENDING:
+        ticket = message.ticket.number if message.ticket_id and message.ticket else None
+        return IntakeResult(message.sha256, InboundState.DUPLICATE, ticket, message.rule or None)
+    return process(message_id=message.pk)
+
+
+def process(*, message_id: int) -> IntakeResult:
+    """Bring a stored message to its final state (no-op if it has one already)."""
+    from tresen.mail.routing import route_message
+
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.select_for_update().get(pk=message_id)
+            if message.state == InboundState.PENDING:
+                message.attempts += 1
+                route_message(message, _parse(message))
+                message.processed_at = timezone.now()
+                message.save()
+    except (Quarantine, DomainError) as exc:
+        _quarantine(message_id, str(exc))
+    except DatabaseError:
+        raise  # stays pending; the next run or the periodic task tries again
+    except Exception as exc:  # a bug must not lose the mail: keep it, say why, go on
+        logger.exception("mail %s could not be processed", message_id)
+        _quarantine(message_id, f"processing failed: {exc.__class__.__name__}: {exc}"[:2000])
+    return result_of(InboundMessage.objects.select_related("ticket").get(pk=message_id))
+
+
+def result_of(message: InboundMessage) -> IntakeResult:
+    ticket = message.ticket.number if message.ticket_id and message.ticket else None
+    return IntakeResult(message.sha256, message.state, ticket, message.rule or None)
+
+
+def _parse(message: InboundMessage) -> ParsedMail:
+    try:
+        parsed = parse_message(bytes(message.raw), limits())
+    except MailLimitExceeded as exc:
+        raise Quarantine(exc.reason) from exc
+    except Unparseable as exc:
+        raise Quarantine(str(exc)) from exc
+    message.message_id = parsed.message_id[:500]
+    message.from_address = parsed.from_address[:320]
+    message.subject = parsed.subject[:500]
+    return parsed
+
+
+def _quarantine(message_id: int, reason: str) -> None:
+    with transaction.atomic():
+        message = InboundMessage.objects.select_for_update().get(pk=message_id)
+        if message.state != InboundState.PENDING:
+            return
+        # Keep what could be read, so the admin list shows who sent it.
+        try:
+            parsed = parse_message(bytes(message.raw)[: 256 * 1024], MailLimits(max_parts=50))
+            message.from_address = parsed.from_address[:320]
+            message.subject = parsed.subject[:500]
+            message.message_id = parsed.message_id[:500]
+        except Exception:  # noqa: S110 (a quarantined mail may be unreadable: fine)
+            pass
+        message.state = InboundState.QUARANTINED
+        message.reason = reason or "unknown"
+        message.processed_at = timezone.now()
+        message.attempts = F("attempts") + 1
+        message.save()
+
+
+def requeue(*, message_ids: list[int]) -> int:
+    """Put quarantined messages back to pending (the admin's "process again")."""
+    return InboundMessage.objects.filter(pk__in=message_ids, state=InboundState.QUARANTINED).update(
+        state=InboundState.PENDING, reason="", ticket=None, article=None, rule=""
+    )
+
+
+def process_pending(*, limit: int = 500) -> int:
+    """Process messages left pending by a crash or an outage."""
+    ids = list(
+        InboundMessage.objects.filter(state=InboundState.PENDING)
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        process(message_id=pk)
+    return len(ids)
+
+
+def default_group(mailbox: Mailbox | None) -> Group:
+    if mailbox is not None:
+        return mailbox.group
+    name = getattr(settings, "TRESEN_MAIL_DEFAULT_GROUP", "")
+    group = Group.objects.filter(name=name, is_active=True).first() if name else None
+    group = group or Group.objects.filter(is_active=True).order_by("pk").first()
+    if group is None:
+        raise Quarantine("no active group to open the ticket in")
+    return group
+
+
+def reopen_window() -> datetime.timedelta:
+    return datetime.timedelta(days=getattr(settings, "TRESEN_MAIL_REOPEN_DAYS", 14))

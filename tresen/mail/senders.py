@@ -1,0 +1,40 @@
+"""Who a mail is from, as far as Tresen will believe it: own addresses, participants."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+
+from tresen.accounts.models import User, normalise_email
+from tresen.accounts.services import is_own_address as is_group_or_default_address
+from tresen.tickets import access
+from tresen.tickets.models import Ticket
+
+_TOKEN_SUFFIX = re.compile(r"\+t[0-9]+-[a-z2-7]+@", re.IGNORECASE)
+
+
+def is_own_address(address: str) -> bool:
+    """Tresen's own addresses: group senders, DEFAULT_FROM_EMAIL, mailbox addresses, and the
+    signed reply addresses made from any of them. They never become customers."""
+    from tresen.mail.models import Mailbox
+
+    plain = normalise_email(_TOKEN_SUFFIX.sub("@", address or ""))
+    if not plain:
+        return False
+    if is_group_or_default_address(plain):
+        return True
+    if plain == normalise_email(getattr(settings, "SERVER_EMAIL", "")):
+        return True
+    return Mailbox.objects.filter(address__iexact=plain).exists()
+
+
+def is_participant(person: User, ticket: Ticket) -> bool:
+    """May this person's mail count as a reply on the ticket (requester, CC, agents on it)?"""
+    if person.pk == ticket.requester_id:
+        return True
+    if ticket.cc_participants.filter(pk=person.pk).exists():
+        return True
+    if person.is_agent:
+        return access.can_see_ticket(person, ticket)
+    return access.can_reply_as_customer(person, ticket)

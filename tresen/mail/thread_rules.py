@@ -1,0 +1,117 @@
+"""Which ticket a mail belongs to. Precedence, first match wins:
+
+1. `reply_address`: a signed reply address (To, Cc, Delivered-To, X-Original-To);
+2. `in_reply_to` / `references`: a Message-ID Tresen sent or received;
+3. `subject_tag`: the ticket number in brackets in the subject, e.g. "[T10023]".
+
+No match: a new ticket. Rules 2 and 3 are hints anyone can forge, which is why intake checks
+that the sender takes part in the ticket before treating the mail as a reply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.apps import apps
+
+from tresen.mail.parsing import ParsedMail
+from tresen.mail.reply_tokens import parse_reply_address
+from tresen.tickets.models import Article, Ticket, TicketNumbering
+from tresen.tickets.states import State
+
+
+@dataclass(frozen=True)
+class ThreadMatch:
+    ticket: Ticket
+    rule: str
+
+
+def find_ticket(mail: ParsedMail) -> ThreadMatch | None:
+    """The ticket this mail replies to, with the rule that matched, or None."""
+    for finder in (_by_reply_address, _by_message_ids, _by_subject_tag):
+        found = finder(mail)
+        if found is not None:
+            return ThreadMatch(_follow_merges(found[0]), found[1])
+    return None
+
+
+def _follow_merges(ticket: Ticket) -> Ticket:
+    seen = {ticket.pk}
+    while (
+        ticket.state == State.MERGED and ticket.merged_into_id and ticket.merged_into_id not in seen
+    ):
+        seen.add(ticket.merged_into_id)
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+    return ticket
+
+
+def _by_reply_address(mail: ParsedMail) -> tuple[Ticket, str] | None:
+    for address in [*mail.to, *mail.cc, *mail.delivered_to]:
+        ticket_id = parse_reply_address(address)
+        if ticket_id is not None:
+            ticket = Ticket.objects.filter(pk=ticket_id).first()
+            if ticket is not None:
+                return ticket, "reply_address"
+    return None
+
+
+def _by_message_ids(mail: ParsedMail) -> tuple[Ticket, str] | None:
+    candidates = [(i, "in_reply_to") for i in mail.in_reply_to]
+    candidates += [(i, "references") for i in reversed(mail.references)]
+    ids = [i for i, _ in candidates if i != mail.message_id]
+    if not ids:
+        return None
+    known = dict(
+        Article.objects.filter(message_id__in=ids)
+        .order_by("created_at")
+        .values_list("message_id", "ticket_id")
+    )
+    known.update(_outbound_ids(ids))
+    for message_id, rule in candidates:
+        if message_id in known:
+            ticket = Ticket.objects.filter(pk=known[message_id]).first()
+            if ticket is not None:
+                return ticket, rule
+    return None
+
+
+def find_ticket_by_message_ids(ids: list[str]) -> Ticket | None:
+    """The ticket of the first of these Message-IDs that Tresen sent or received."""
+    if not ids:
+        return None
+    known = dict(Article.objects.filter(message_id__in=ids).values_list("message_id", "ticket_id"))
+    known.update(_outbound_ids(ids))
+    for message_id in ids:
+        if message_id in known:
+            ticket = Ticket.objects.filter(pk=known[message_id]).first()
+            if ticket is not None:
+                return _follow_merges(ticket)
+    return None
+
+
+def _outbound_ids(ids: list[str]) -> dict[str, int]:
+    """Message-IDs of mail Tresen sent, if outgoing mail keeps an outbox."""
+    try:
+        outbound = apps.get_model("notifications", "OutboundMail")
+    except LookupError:
+        return {}
+    names = {f.name for f in outbound._meta.get_fields()}
+    if not {"message_id", "ticket"} <= names:
+        return {}
+    rows = outbound.objects.filter(message_id__in=ids, ticket__isnull=False)
+    return dict(rows.values_list("message_id", "ticket_id"))
+
+
+def subject_tag_pattern() -> re.Pattern[str]:
+    row = TicketNumbering.objects.filter(pk=1).first()
+    prefix = re.escape(row.prefix if row else "T")
+    return re.compile(rf"\[\s*(?:Ticket#?\s*)?({prefix}\d{{3,}})\s*\]", re.IGNORECASE)
+
+
+def _by_subject_tag(mail: ParsedMail) -> tuple[Ticket, str] | None:
+    for number in subject_tag_pattern().findall(mail.subject or ""):
+        ticket = Ticket.objects.filter(number__iexact=number).first()
+        if ticket is not None:
+            return ticket, "subject_tag"
+    return None
