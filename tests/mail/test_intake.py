@@ -5,7 +5,7 @@ from django.utils import timezone
 from tests.factories import AgentFactory, CustomerFactory, add_member
 from tests.mail.conftest import build_mail
 from tresen.accounts.models import User
-from tresen.mail.models import InboundMessage, InboundState
+from tresen.mail.models import InboundMessage
 from tresen.mail.reply_tokens import make_reply_address
 from tresen.tickets.models import Article, SenderRole, Ticket, TicketLink
 from tresen.tickets.services import change_state

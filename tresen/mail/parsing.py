@@ -133,7 +133,7 @@ def parse_message(raw: bytes, limits: MailLimits | None = None) -> ParsedMail:
 
 
 def _read_headers(message: Message, parsed: ParsedMail, limits: MailLimits) -> None:
-    for name, value in message.items():
+    for name, value in message.raw_items():
         text = decode_header_value(value)
         if len(text) > limits.max_header_chars:
             parsed.defects.append(f"header {name.lower()} truncated")
@@ -198,7 +198,9 @@ class _Walker:
         if content_type != "message/rfc822":
             self.parsed.reports.append(decode_bytes(data))
             return
-        subject = decode_header_value(inner.get("subject")) if isinstance(inner, Message) else ""
+        subject = (
+            decode_header_value(_raw_header(inner, "subject")) if isinstance(inner, Message) else ""
+        )
         self.parsed.reports.append(decode_bytes(data[: 64 * 1024]))
         name = _file_name(part) or (_safe_stem(subject) or "forwarded message") + ".eml"
         self._attach(name, "message/rfc822", data, part)
@@ -243,7 +245,7 @@ class _Walker:
         return True
 
     def _attach(self, name: str, content_type: str, data: bytes, part: Message) -> None:
-        content_id = decode_header_value(part.get("content-id")).strip().strip("<>")
+        content_id = decode_header_value(_raw_header(part, "content-id")).strip().strip("<>")
         disposition = _disposition(part)
         self.parsed.attachments.append(
             ParsedAttachment(
@@ -254,6 +256,12 @@ class _Walker:
                 inline=bool(content_id) and disposition != "attachment",
             )
         )
+
+
+def _raw_header(part: Message, name: str) -> str:
+    """The header as it came (8-bit bytes surrogate-escaped), not compat32's lossy Header."""
+    lowered = name.lower()
+    return next((str(v) for k, v in part.raw_items() if k.lower() == lowered), "")
 
 
 def _disposition(part: Message) -> str:
