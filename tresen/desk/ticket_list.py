@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import datetime
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -201,21 +200,10 @@ def _filter_people(qs: QuerySet[Ticket], filters: Filters, user: User) -> QueryS
 
 
 def _filter_text(qs: QuerySet[Ticket], text: str, user: User) -> QuerySet[Ticket]:
-    by_number = Q(number__iexact=text)
-    search = word_search()
-    if search is None:
-        return qs.filter(by_number | Q(title__icontains=text))
-    hits = search(user, text, limit=500)
-    return qs.filter(by_number | Q(pk__in=[hit.ticket.pk for hit in hits]))
+    from tresen.search import filter_tickets
 
-
-def word_search() -> Callable[..., Any] | None:
-    """The full text search of tickets, when the search module provides it."""
-    try:
-        from tresen.search import search_tickets  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    return search_tickets  # type: ignore[no-any-return,unused-ignore]
+    matching = filter_tickets(user, text).values("pk")
+    return qs.filter(Q(number__iexact=text) | Q(pk__in=matching))
 
 
 # Sorting and keyset pagination ---------------------------------------------------------------
@@ -280,9 +268,10 @@ class Page:
 
 
 def paginate(
-    qs: QuerySet[Ticket], sort: str, *, after: str = "", before: str = "", size: int = PAGE_SIZE
+    qs: QuerySet[Ticket], sort: str, *, after: str = "", before: str = "", size: int = 0
 ) -> Page:
     """One page of `qs` sorted by `sort`, seeking past the cursor (after or before)."""
+    size = size or PAGE_SIZE
     name, descending = parse_sort(sort)
     column = COLUMNS[name]
     qs = qs.alias(sort_value=column.expression)

@@ -11,7 +11,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.dateparse import parse_datetime
 
@@ -20,7 +21,7 @@ from tresen.core.http import AuthenticatedHttpRequest
 from tresen.tickets.access import access_ticket
 from tresen.tickets.models import Ticket
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def agent_view(view: View) -> View:
@@ -28,7 +29,7 @@ def agent_view(view: View) -> View:
 
     @login_required
     @functools.wraps(view)
-    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_agent:
             raise Http404
         return view(request, *args, **kwargs)

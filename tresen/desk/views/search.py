@@ -6,8 +6,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from tresen.core.http import AuthenticatedHttpRequest
-from tresen.desk.ticket_list import word_search
 from tresen.desk.views.common import agent_view
+from tresen.search import SearchPage, search_tickets
 from tresen.tickets.access import visible_tickets
 from tresen.tickets.models import Ticket, TicketNumbering
 
@@ -33,18 +33,13 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     found = ticket_by_number(request, text)
     if found is not None:
         return redirect(found)
-    hits: list[object] = []
-    search_tickets = word_search()
-    if text and search_tickets is not None:
-        after = request.GET.get("after") or None
-        hits = list(search_tickets(request.user, text, limit=SEARCH_PAGE, after=after))
+    hits = SearchPage()
+    if text:
+        hits = search_tickets(
+            request.user, text, limit=SEARCH_PAGE, after=request.GET.get("after") or None
+        )
     return render(
         request,
         "desk/search.html",
-        {
-            "q": text,
-            "hits": hits,
-            "available": search_tickets is not None,
-            "more": len(hits) == SEARCH_PAGE,
-        },
+        {"q": text, "hits": hits, "next_after": hits.next_after},
     )

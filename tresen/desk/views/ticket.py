@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
@@ -139,7 +140,7 @@ def draft(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
 
 
 @agent_view
-def attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def attachment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """An attachment as a download, to agents who may read its article."""
     found = Attachment.objects.select_related("blob").filter(pk=pk).first()
     if found is None:
