@@ -69,12 +69,12 @@ def test_soft_bounce_does_not_mark_the_address(take):
 
 def test_plain_text_bounce_from_qmail_is_recognised(take):
     text = (
-        "From: MAILER-DAEMON@mx.example\r\nTo: support@helpdesk.example\r\n"
-        "Subject: failure notice\r\n\r\n"
-        "Hi. This is the qmail-send program at mx.example.\r\n"
-        "I'm afraid I wasn't able to deliver your message to the following addresses.\r\n\r\n"
-        "<nobody@kunde.example>:\r\nSorry, no mailbox here by that name. (#5.1.1)\r\n"
-    ).encode()
+        b"From: MAILER-DAEMON@mx.example\r\nTo: support@helpdesk.example\r\n"
+        b"Subject: failure notice\r\n\r\n"
+        b"Hi. This is the qmail-send program at mx.example.\r\n"
+        b"I'm afraid I wasn't able to deliver your message to the following addresses.\r\n\r\n"
+        b"<nobody@kunde.example>:\r\nSorry, no mailbox here by that name. (#5.1.1)\r\n"
+    )
     result = take(text)
     assert result.state == "bounce"
     assert "userunknown" in InboundMessage.objects.get().reason
