@@ -6,6 +6,7 @@ from email.utils import make_msgid
 import pytest
 
 from tests.factories import GroupFactory
+from tests.mail.servers import imap_peer, throwaway_postgres  # noqa: F401 (fixtures)
 from tresen.mail.intake import IntakeResult, ingest
 from tresen.mail.models import Mailbox
 
