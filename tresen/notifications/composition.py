@@ -146,8 +146,6 @@ def build_message(
     if reply_to:
         message["Reply-To"] = reply_to
     message["Subject"] = header_text(subject)
-    if language:
-        message["Content-Language"] = header_text(language, limit=16)
     for name, value in (headers or {}).items():
         message[header_name(name)] = header_text(value, limit=2000)
     message.set_content(text or "\n")
@@ -161,4 +159,6 @@ def build_message(
             subtype=subtype or "octet-stream",
             filename=header_text(part.filename, limit=255) or "attachment",
         )
+    if language:  # after the body: setting content drops every Content-* header
+        message["Content-Language"] = header_text(language, limit=16)
     return message

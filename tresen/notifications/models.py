@@ -34,6 +34,9 @@ class OutboundMail(models.Model):
     # Further headers as sent: In-Reply-To, References, Auto-Submitted ...
     headers = models.JSONField(_("headers"), default=dict, blank=True)
     automatic = models.BooleanField(_("automatic"), default=False)
+    # What caused the mail ("event:<id>:<kind>:<language>"), so a notification is queued once
+    # even when the event is published twice.
+    origin = models.CharField(_("origin"), max_length=200, blank=True)
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -72,6 +75,11 @@ class OutboundMail(models.Model):
                 condition=models.Q(status="queued"),
             ),
             models.Index(fields=["ticket", "created_at"], name="outbound_ticket"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin"], name="outbound_origin_once", condition=~models.Q(origin="")
+            )
         ]
 
     def __str__(self) -> str:

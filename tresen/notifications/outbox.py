@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tresen.accounts.services import is_own_address
 from tresen.core.errors import ValidationError
@@ -133,15 +134,20 @@ def queue_mail(
     from_address: str = "",
     headers: dict[str, str] | None = None,
     attachments: Sequence[Attachment | composition.FilePart] = (),
+    origin: str = "",
 ) -> OutboundMail:
     """Store a rendered mail in the outbox; it is sent once the transaction commits.
 
     Tresen's own addresses are dropped from `to`. Automatic answers (`Auto-Submitted:
     auto-replied`) beyond the hourly limit per address are stored as suppressed, not sent.
+    A mail with an `origin` that was queued before is not queued again: the earlier one is
+    returned.
     """
+    if origin and (earlier := OutboundMail.objects.filter(origin=origin).first()):
+        return earlier
     recipients = _recipients(to)
     if not recipients:
-        raise ValidationError("The mail has no recipient outside Tresen's own addresses.")
+        raise ValidationError(_("The mail has no recipient outside Tresen's own addresses."))
     all_headers = _headers(ticket=ticket, article=article, automatic=automatic, extra=headers)
     is_auto_reply = all_headers.get("Auto-Submitted") == AUTO_REPLIED
     with transaction.atomic():
@@ -159,6 +165,7 @@ def queue_mail(
             language=composition.header_text(language, limit=8),
             headers=all_headers,
             automatic=automatic,
+            origin=origin[:200],
             status=OutboundStatus.SUPPRESSED if suppressed else OutboundStatus.QUEUED,
             last_error="automatic reply rate limit reached" if suppressed else "",
             ticket=ticket,
