@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -64,18 +66,38 @@ def sign_in(client, user: User):
     return client
 
 
+@dataclass(frozen=True)
+class Sent:
+    to: list[str]
+    subject: str
+    body: str
+
+
+def _sent(message: Any) -> Sent:
+    """The same view of a mail whether it came through the outbox or Django's send_mail."""
+    if hasattr(message, "body"):
+        return Sent(list(message.to), str(message.subject), str(message.body))
+    built = message.message()
+    part = built.get_body(preferencelist=("plain",))
+    return Sent(list(message.recipients()), str(built["Subject"]), part.get_content())
+
+
 @contextmanager
-def mails(capture) -> Iterator[list]:  # type: ignore[no-untyped-def]
+def mails(capture) -> Iterator[list[Sent]]:  # type: ignore[no-untyped-def]
     """Run the block with after-commit work executed; yield the mails it sent."""
     before = len(mail.outbox)
-    sent: list = []
+    sent: list[Sent] = []
     with capture(execute=True):
         yield sent
-    sent.extend(mail.outbox[before:])
+    sent.extend(_sent(m) for m in mail.outbox[before:])
 
 
-def link_in(message, pattern: str = r"https?://\S+") -> str:
-    body = message.body if hasattr(message, "body") else message.get_content()
+def link_in(message: Any, pattern: str = r"https?://\S+") -> str:
+    body = (
+        message.body
+        if hasattr(message, "body")
+        else message.get_body(preferencelist=("plain",)).get_content()
+    )
     found = re.search(pattern, body)
     assert found, f"no link in {body!r}"
     return found.group(0)
@@ -83,3 +105,11 @@ def link_in(message, pattern: str = r"https?://\S+") -> str:
 
 def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def without_secrets(content: bytes, *addresses: str) -> bytes:
+    """A page with its CSRF tokens and the given addresses blanked, to compare two answers."""
+    text = re.sub(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', rb"\1", content)
+    for address in addresses:
+        text = text.replace(address.encode(), b"ADDRESS")
+    return text
