@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tresen.desk.models import Presence
@@ -32,7 +33,13 @@ def beat(*, user: User, ticket: Ticket, typing: bool) -> None:
     defaults: dict[str, object] = {"seen_at": now}
     if typing:
         defaults["typing_at"] = now
-    Presence.objects.update_or_create(user=user, ticket=ticket, defaults=defaults)
+    # One UPDATE on every beat but the first; heartbeats come every few seconds.
+    if not Presence.objects.filter(user=user, ticket=ticket).update(**defaults):
+        try:
+            with transaction.atomic():
+                Presence.objects.create(user=user, ticket=ticket, **defaults)
+        except IntegrityError:  # the agent's other tab was quicker
+            Presence.objects.filter(user=user, ticket=ticket).update(**defaults)
 
 
 def others_on(ticket: Ticket, user: User) -> list[Colleague]:

@@ -63,12 +63,13 @@ def _side_panel(user: User, ticket: Ticket) -> dict[str, object]:
     outgoing = TicketLink.objects.filter(source=ticket).select_related("target")
     incoming = TicketLink.objects.filter(target=ticket).select_related("source")
     links = [(link, link.target) for link in outgoing] + [(link, link.source) for link in incoming]
+    watchers = list(ticket.watchers.all())
     return {
         "other_tickets": list(others),
         "links": links,
         "tags": [t.name for t in ticket.tags.all()],
-        "watchers": list(ticket.watchers.all()),
-        "is_watching": any(w.pk == user.pk for w in ticket.watchers.all()),
+        "watchers": watchers,
+        "is_watching": any(w.pk == user.pk for w in watchers),
         "custom_values": _custom_values(ticket),
     }
 
