@@ -3,6 +3,7 @@ throwaway PostgreSQL cluster that a test can stop hard."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -27,6 +28,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 log_path = {d}/dovecot.log
 first_valid_uid = 1
 mail_location = maildir:{d}/mail/%u
@@ -178,8 +180,6 @@ def throwaway_postgres() -> Iterator[PostgresPeer]:
     try:
         yield peer
     finally:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # stopped by the test
             peer.stop_hard()
-        except subprocess.CalledProcessError:
-            pass  # already stopped by the test
         shutil.rmtree(directory, ignore_errors=True)
