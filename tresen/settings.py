@@ -208,6 +208,14 @@ TRESEN_MAX_ARTICLE_ATTACHMENT_BYTES = int(
     os.environ.get("TRESEN_MAX_ARTICLE_ATTACHMENT_BYTES", 50 * 1024 * 1024)
 )
 
+# Outgoing mail (docs/mail-out.md): ticket tag in subjects, automatic answers per address and
+# hour, and the retry schedule of the outbox (doubling from the base up to the cap).
+TRESEN_MAIL_TAG_PREFIX = os.environ.get("TRESEN_MAIL_TAG_PREFIX", "")
+TRESEN_AUTO_REPLY_LIMIT_PER_HOUR = int(os.environ.get("TRESEN_AUTO_REPLY_LIMIT_PER_HOUR", "5"))
+TRESEN_MAIL_MAX_ATTEMPTS = int(os.environ.get("TRESEN_MAIL_MAX_ATTEMPTS", "10"))
+TRESEN_MAIL_RETRY_BASE_SECONDS = int(os.environ.get("TRESEN_MAIL_RETRY_BASE_SECONDS", "60"))
+TRESEN_MAIL_RETRY_MAX_SECONDS = int(os.environ.get("TRESEN_MAIL_RETRY_MAX_SECONDS", "3600"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
