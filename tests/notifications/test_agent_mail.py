@@ -6,6 +6,7 @@ import pytest
 
 from tests.factories import AgentFactory, make_ticket
 from tresen.accounts.models import GroupMembership
+from tresen.core.errors import ValidationError
 from tresen.notifications.models import NotificationKind
 from tresen.notifications.preferences import preferences_for, set_preference
 from tresen.tickets.models import Channel
@@ -187,3 +188,10 @@ def test_agent_preferences_turn_kinds_off_one_by_one(
     smtp_peer.wait_for(1)
     assert smtp_peer.to("greta@staff.example") == []
     assert smtp_peer.to(other.email) == []  # not in the group
+
+
+def test_customers_choose_among_customer_notifications_only(english_customer):
+    kinds = [choice.kind for choice in preferences_for(english_customer)]
+    assert kinds == ["customer.receipt", "customer.reply", "customer.resolved"]
+    with pytest.raises(ValidationError):
+        set_preference(english_customer, NotificationKind.AGENT_ASSIGNED, False)
