@@ -128,3 +128,31 @@ def helpdesk(db) -> Helpdesk:
 def media_in_tmp(settings, tmp_path):
     """Stored files of a test go to its own folder, never into the shared var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def german_catalogues_compiled():
+    """Build missing or outdated .mo files (as `make messages` does), so German pages render
+    German even when pytest runs on its own."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from django.utils.translation import trans_real
+
+    package = Path(__file__).resolve().parents[2] / "tresen"
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        return
+    built = False
+    for po in package.glob("**/locale/*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            # A broken catalogue of another app fails its own test, not every test here.
+            subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=False)
+            built = True
+    if built:
+        # Catalogues already loaded in this process would not see the new files.
+        trans_real._translations = {}
+        trans_real._default = None
+        trans_real._active = type(trans_real._active)()

@@ -98,7 +98,7 @@ def test_unreachable_database_gives_503_naming_it_and_a_plain_page(tmp_path):
     assert outcome["ready_status"] == 503
     assert outcome["ready"]["down"] == ["database"]
     assert outcome["page_status"] == 503 and outcome["retry_after"] == "30"
-    assert "Temporarily unavailable" in outcome["page"] or "Vorübergehend" in outcome["page"]
+    assert "Vorübergehend nicht erreichbar" in outcome["page"]
     assert "Traceback" not in outcome["page"]
 
 
@@ -110,6 +110,16 @@ def test_login_page_follows_the_browsers_language(client, db):
     english = client.get(reverse("login"), headers={"accept-language": "en-GB"})
     assert german["Content-Language"] == "de" and english["Content-Language"] == "en"
     assert b'lang="de"' in german.content and b'lang="en"' in english.content
+    assert "Melden Sie sich bei Ihrem Helpdesk an." in german.content.decode()
+    assert b"Sign in to your helpdesk." in english.content
+
+
+def test_domain_errors_speak_the_active_language(db):
+    from tresen.core.errors import NotFound, StaleObject
+
+    with translation.override("de"):
+        assert str(NotFound().message) == "Nicht gefunden."
+        assert str(StaleObject().message).startswith("Jemand anderes hat dieses Ticket")
 
 
 def test_a_signed_in_persons_language_and_time_zone_win(db):
