@@ -90,11 +90,13 @@ class TicketLife(RuleBasedStateMachine):
 
     @rule(kind=st.sampled_from([ArticleKind.MESSAGE, ArticleKind.NOTE, ArticleKind.PHONE]))
     def agent_writes(self, kind: str) -> None:
-        self._attempt(
+        merged = self._fresh().state == State.MERGED
+        accepted = self._attempt(
             lambda: services.post_article(
                 actor=self.agent, ticket=self._fresh(), kind=kind, body_text="Working on it."
             )
         )
+        assert accepted != merged, "a merged ticket takes no writes; any other takes articles"
 
     @rule()
     def customer_writes(self) -> None:

@@ -570,3 +570,21 @@ def test_system_and_automation_actors_are_recorded(customer, group):
     assert (automation.actor_kind, automation.actor_label) == (ActorKind.AUTOMATION, "VIP rule")
     assert (system.actor_kind, system.actor) == (ActorKind.SYSTEM, None)
     assert Event.objects.filter(ticket=ticket, actor_kind=ActorKind.SYSTEM).exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        (FieldKind.SELECT, []),
+        (FieldKind.MULTISELECT, ["a", "a"]),
+        (FieldKind.SELECT, "a,b"),
+        (FieldKind.TEXT, [1]),
+    ],
+)
+def test_custom_field_definitions_with_bad_options_are_refused(db, kind, options):
+    from django.core.exceptions import ValidationError as ModelValidationError
+
+    field = CustomField(key="f", label_en="F", label_de="F", kind=kind, options=options)
+    with pytest.raises(ModelValidationError) as caught:
+        field.full_clean()
+    assert "options" in caught.value.message_dict

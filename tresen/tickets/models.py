@@ -177,6 +177,17 @@ class CustomField(models.Model):
     def __str__(self) -> str:
         return self.key
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        options = self.options if isinstance(self.options, list) else None
+        if options is None or not all(isinstance(o, str) and o.strip() for o in options):
+            raise ValidationError({"options": _('Enter a list of texts, such as ["A", "B"].')})
+        if self.kind in (FieldKind.SELECT, FieldKind.MULTISELECT) and not options:
+            raise ValidationError({"options": _("A selection needs at least one option.")})
+        if len(set(options)) != len(options):
+            raise ValidationError({"options": _("Each option may appear only once.")})
+
     def label(self, language: str) -> str:
         return self.label_de if language.startswith("de") and self.label_de else self.label_en
 
