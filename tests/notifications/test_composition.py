@@ -120,3 +120,29 @@ def test_message_has_text_html_and_files_and_non_ascii_names():
     [part] = list(parsed.iter_attachments())
     assert part.get_filename() == "Übersicht.pdf"
     assert part.get_content() == b"%PDF-1.4"
+
+
+def test_inline_images_travel_next_to_the_html_and_text_files_as_attachments():
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    message = build_message(
+        message_id="<x@helpdesk.example>",
+        from_address="support@helpdesk.example",
+        to=["carl@customer.example"],
+        subject="Screenshot",
+        text="See the screenshot.",
+        html='<p>See <img src="cid:shot1@customer.example"></p>',
+        attachments=[
+            FilePart("shot.png", "image/png", png, "<shot1@customer.example>"),
+            FilePart("log.txt", "text/plain", b"line 1\nline 2\n"),
+        ],
+    )
+
+    parsed = roundtrip(message)
+    html = parsed.get_body(("related", "html"))
+    assert html.get_content_type() == "multipart/related"
+    [image] = [p for p in html.iter_parts() if p.get_content_type() == "image/png"]
+    assert image["Content-ID"] == "<shot1@customer.example>"
+    assert image.get_content() == png
+    [log] = list(parsed.iter_attachments())
+    assert log.get_filename() == "log.txt"
+    assert log.get_content().replace("\r\n", "\n") == "line 1\nline 2\n"

@@ -50,6 +50,8 @@ class FilePart:
     filename: str
     content_type: str
     data: bytes
+    # An image the HTML refers to as `cid:<content_id>`; sent inline, next to the HTML.
+    content_id: str = ""
 
 
 def header_text(value: str, *, limit: int = 500) -> str:
@@ -151,14 +153,23 @@ def build_message(
     message.set_content(text or "\n")
     if html:
         message.add_alternative(html, subtype="html")
+    html_part = message.get_body(("html",)) if html else None
     for part in attachments:
         maintype, _, subtype = (part.content_type or "application/octet-stream").partition("/")
-        message.add_attachment(
-            part.data,
-            maintype=maintype or "application",
-            subtype=subtype or "octet-stream",
-            filename=header_text(part.filename, limit=255) or "attachment",
-        )
+        maintype, subtype = maintype or "application", subtype or "octet-stream"
+        filename = header_text(part.filename, limit=255) or "attachment"
+        content_id = valid_message_id(f"<{part.content_id.strip('<>')}>")
+        if html_part is not None and part.content_id and content_id:
+            html_part.add_related(
+                part.data,
+                maintype=maintype,
+                subtype=subtype,
+                filename=filename,
+                cid=content_id,
+                disposition="inline",
+            )
+        else:
+            message.add_attachment(part.data, maintype=maintype, subtype=subtype, filename=filename)
     if language:  # after the body: setting content drops every Content-* header
         message["Content-Language"] = header_text(language, limit=16)
     return message

@@ -59,7 +59,7 @@ class _Outgoing:
 def message_for(mail: OutboundMail, *, policy: Policy = email_policy.default) -> EmailMessage:
     """Return the mail as a message, the same bytes on every attempt but for the transport."""
     files = [
-        composition.FilePart(a.filename, a.content_type, _read(a.blob.file))
+        composition.FilePart(a.filename, a.content_type, _read(a.blob.file), a.content_id)
         for a in mail.attachments.select_related("blob")
     ]
     return composition.build_message(
@@ -88,7 +88,12 @@ class PermanentFailure(Exception):
 
 
 def is_permanent(exc: BaseException) -> bool:
-    """5xx answers and mail that cannot be built are permanent; everything else may pass."""
+    """5xx answers and mail that cannot be built are permanent; everything else may pass.
+
+    A refused login is not: it is our configuration, and the mail must wait until it is fixed.
+    """
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         return bool(codes) and all(500 <= code < 600 for code in codes)

@@ -112,6 +112,8 @@ class OutboundAttachment(models.Model):
     blob = models.ForeignKey("tickets.Blob", on_delete=models.PROTECT, related_name="+")
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=200)
+    # Set for images that the HTML shows inline (`<img src="cid:...">`).
+    content_id = models.CharField(_("Content-ID"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("attachment of outgoing mail")

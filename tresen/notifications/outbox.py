@@ -208,6 +208,7 @@ def _store_attachments(
                     blob=blob,
                     filename=composition.header_text(item.filename, limit=255),
                     content_type=item.content_type,
+                    content_id=item.content_id[:255],
                 )
             )
         else:
@@ -217,6 +218,7 @@ def _store_attachments(
                     blob_id=item.blob_id,
                     filename=item.filename,
                     content_type=item.content_type,
+                    content_id=item.content_id if item.is_inline else "",
                 )
             )
     OutboundAttachment.objects.bulk_create(rows)
