@@ -183,8 +183,7 @@ def _pages(browser, base: str, demo: dict[str, str], language: str, viewport: di
     if viewport is DESKTOP:
         _shoot(page, f"{base}/portal/signup/", f"portal-signup-{suffix}")
         _shoot(page, f"{base}/portal/embed/{demo['form']}/", f"portal-embed-{suffix}")
-    _shoot(page, demo["rate"].replace("http://127.0.0.1:8000", base), f"portal-rate-{suffix}",
-           ready=".saved")
+    _shoot(page, demo["rate"], f"portal-rate-{suffix}", ready=".saved")
 
     User.objects.filter(email="carl@customer.example").update(language=language)
     page.goto(f"{base}/portal/login/")
@@ -221,9 +220,10 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     call_command("migrate", verbosity=0)
+    port = _free_port()
+    settings.SITE_URL = f"http://127.0.0.1:{port}"  # the rating link in the demo points here
     demo = _demo_data()
     OUT.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
     server = _serve(port)
     try:
         with sync_playwright() as playwright:
