@@ -103,3 +103,22 @@ def test_request_confirmed_for_an_agent_address_opens_nothing(
         client.post(f"/portal/ask/{request_form.pk}/", {**GUEST, "email": agent.email})
     response = client.post(path_of(link_in(sent[0])))
     assert response.status_code == 400 and not Ticket.objects.exists()
+
+
+def test_guest_request_missing_a_required_group_field_is_refused_before_any_mail(
+    client, group, request_form, django_capture_on_commit_callbacks
+):
+    from tresen.tickets.models import CustomField, FieldKind
+
+    CustomField.objects.create(
+        group=group,
+        key="contract",
+        label_en="Contract",
+        label_de="Vertrag",
+        kind=FieldKind.TEXT,
+        required=True,
+    )
+    with mails(django_capture_on_commit_callbacks) as sent:
+        page = client.post(f"/portal/ask/{request_form.pk}/", GUEST)
+    assert page.status_code == 400 and "Contract" in page.content.decode()
+    assert sent == [] and not MailToken.objects.exists()

@@ -21,6 +21,7 @@ from tresen.core.errors import ValidationError
 from tresen.portal.mails import send_portal_mail
 from tresen.portal.models import MailToken, RequestForm
 from tresen.portal.tokens import issue_token, redeem_token
+from tresen.tickets import fields
 from tresen.tickets.attachments import check_sizes, checked_content_type, store_blob
 from tresen.tickets.models import Blob, Channel, Ticket
 from tresen.tickets.services import NewFile, create_ticket
@@ -58,6 +59,9 @@ def start_submission(*, email: str, name: str, language: str, request: Request) 
     Files are checked and stored now (content-addressed, so the ticket later refers to the
     same stored bytes). The mail leaves only after commit, through the outbox.
     """
+    # Checked now as the ticket service will check them, so that a request the group's
+    # fields refuse is refused on the page, not after the sender confirmed it.
+    fields.clean_values(request.form.group_id, request.custom_fields, partial=False)
     check_sizes([len(f.data) for f in request.files])
     files = []
     for new_file in request.files:
