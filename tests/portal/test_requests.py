@@ -180,3 +180,10 @@ def test_attachment_download_is_forced_and_not_sniffed(customer_client, customer
 def test_agent_is_sent_from_the_portal_to_the_desk(client, agent):
     client.force_login(agent)
     assert client.get("/portal/requests/")["Location"] == "/"
+
+
+def test_form_errors_are_tied_to_their_fields_for_screen_readers(customer_client, request_form):
+    page = customer_client.post(f"/portal/new/{request_form.pk}/", {"title": "", "body": "x"})
+    html = page.content.decode()
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_title_error"' in html and 'id="id_title_error"' in html
