@@ -271,3 +271,15 @@ def test_admin_adds_an_agent_to_a_group_with_read_access(admin_client_for_role):
     assert response.status_code == 302, response.content.decode()[:3000]
     membership = GroupMembership.objects.get(group__name="Facility")
     assert (membership.user, membership.access) == (agent, "read")
+
+
+@pytest.mark.parametrize(("given", "stored"), [("de-AT", "de"), ("EN", "en"), ("fr", "en")])
+def test_new_customers_language_is_one_tresen_speaks(db, given, stored):
+    person, _ = get_or_create_customer(email=f"{given}@example.com", language=given)
+    assert person.language == stored
+
+
+def test_address_the_model_refuses_is_a_domain_error_not_a_crash(db):
+    with pytest.raises(ValidationError):
+        get_or_create_customer(email="two@@example.com")
+    assert not User.objects.exists()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tresen.accounts.models import (
     Group,
+    Language,
     Organisation,
     OrganisationDomain,
     PhoneNumber,
@@ -54,14 +56,25 @@ def get_or_create_customer(
                 address,
                 name=(name or "").strip()[:200],
                 role=Role.CUSTOMER,
-                language=language or settings.LANGUAGE_CODE,
+                language=_supported_language(language),
                 organisation=organisation_for_email(address),
             )
             if phone:
                 PhoneNumber.objects.create(user=user, number=normalise_phone(phone))
     except IntegrityError:  # created concurrently by another request
         return User.objects.get(email=address), False
+    except DjangoValidationError as exc:
+        # Mail and the portal handle the domain's error; a model error would be a crash there.
+        raise ValidationError(
+            _("“%(address)s” is not an e-mail address.") % {"address": email}
+        ) from exc
     return user, True
+
+
+def _supported_language(language: str | None) -> str:
+    """`de-AT`, `DE` and `de` all mean German; anything unsupported means the default."""
+    code = (language or "").strip().lower()[:2]
+    return code if code in Language.values else settings.LANGUAGE_CODE
 
 
 def find_people_by_phone(raw: str) -> list[User]:
