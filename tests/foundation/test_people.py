@@ -283,3 +283,13 @@ def test_address_the_model_refuses_is_a_domain_error_not_a_crash(db):
     with pytest.raises(ValidationError):
         get_or_create_customer(email="two@@example.com")
     assert not User.objects.exists()
+
+
+def test_createsuperuser_makes_an_administrator_by_role(db, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-admin-pass-42")
+    call_command("createsuperuser", interactive=False, email="Boss@Example.com", verbosity=0)
+    boss = User.objects.get(email="boss@example.com")
+    assert boss.role == Role.ADMIN and boss.is_staff and boss.has_perm("accounts.add_user")
+    assert boss.check_password("a-long-admin-pass-42")
