@@ -186,9 +186,9 @@ def looks_like_bounce(mail: ParsedMail) -> bool:
         return True
     if any("Final-Recipient:" in report or "Action: failed" in report for report in mail.reports):
         return True
-    machine = mail.return_path == "" or re.match(
-        r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|maildaemon)@",
-        mail.from_address or "",
+    machine = mail.return_path == "" or re.search(
+        r"\b(mailer-daemon|postmaster|post_master|mail-daemon|mailerdaemon|maildaemon)\b",
+        mail.header("from"),
         re.IGNORECASE,
     )
     return bool(machine and _BOUNCE_SUBJECT.search(mail.subject or ""))
@@ -212,8 +212,24 @@ def analyse_bounce(mail: ParsedMail) -> Bounce:
     )
 
 
+# Statuses specific enough to decide the reason whatever the text says.
+_DECISIVE_STATUS = {
+    "5.1.1": "userunknown",
+    "5.1.2": "hostunknown",
+    "5.1.6": "hasmoved",
+    "4.2.2": "mailboxfull",
+    "5.2.2": "mailboxfull",
+    "5.3.4": "mesgtoobig",
+    "5.7.25": "requireptr",
+    "5.7.26": "authfailure",
+    "5.7.27": "authfailure",
+}
+
+
 def classify(status: str, diagnostic: str) -> str:
     """The reason class for a DSN status and the server's diagnostic text."""
+    if status in _DECISIVE_STATUS:
+        return _DECISIVE_STATUS[status]
     for reason, pattern in _REASONS:
         if pattern.search(diagnostic or ""):
             return reason

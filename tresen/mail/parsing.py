@@ -118,10 +118,7 @@ def parse_message(raw: bytes, limits: MailLimits | None = None) -> ParsedMail:
     limits = limits or MailLimits()
     if len(raw) > limits.max_bytes:
         raise MailLimitExceeded("too large")
-    try:
-        message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(raw)
-    except Exception as exc:  # the parser should not raise, but real mail finds ways
-        raise Unparseable(f"parser failed: {exc.__class__.__name__}") from exc
+    message = _structure(raw)
     parsed = ParsedMail()
     _read_headers(message, parsed, limits)
     _Walker(parsed, limits).walk(message, depth=0)
@@ -130,6 +127,28 @@ def parse_message(raw: bytes, limits: MailLimits | None = None) -> ParsedMail:
     if not (parsed.headers or parsed.text or parsed.attachments):
         raise Unparseable("no headers and no content")
     return parsed
+
+
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]")
+
+
+def _structure(raw: bytes) -> Message:
+    """The MIME structure; when the first line is garbage (so the parser saw no headers at
+    all), parse again from the first line that looks like a header."""
+    parser = email.parser.BytesParser(policy=email.policy.compat32)
+    try:
+        message = parser.parsebytes(raw)
+        if message.keys() or not raw:
+            return message
+        lines = raw[:8192].splitlines(keepends=True)
+        skipped = 0
+        for line in lines[:5]:
+            if _HEADER_LINE.match(line):
+                return parser.parsebytes(raw[skipped:])
+            skipped += len(line)
+        return message
+    except Exception as exc:  # the parser should not raise, but real mail finds ways
+        raise Unparseable(f"parser failed: {exc.__class__.__name__}") from exc
 
 
 def _read_headers(message: Message, parsed: ParsedMail, limits: MailLimits) -> None:
@@ -195,7 +214,7 @@ class _Walker:
             return
         # A forwarded message sent base64-encoded arrives as a plain payload, not parsed.
         data = _message_bytes(inner) if isinstance(inner, Message) else _payload_bytes(part)
-        if content_type != "message/rfc822":
+        if content_type not in ("message/rfc822", "message/external-body", "message/global"):
             self.parsed.reports.append(decode_bytes(data))
             return
         subject = (
@@ -203,7 +222,7 @@ class _Walker:
         )
         self.parsed.reports.append(decode_bytes(data[: 64 * 1024]))
         name = _file_name(part) or (_safe_stem(subject) or "forwarded message") + ".eml"
-        self._attach(name, "message/rfc822", data, part)
+        self._attach(name, content_type, data, part)
 
     def _leaf(self, part: Message, content_type: str) -> None:
         data = _payload_bytes(part)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 
 from tresen.accounts.models import User
@@ -84,9 +86,12 @@ def sender_of(mail: ParsedMail) -> User:
     if not mail.from_address:
         raise Quarantine("no sender address")
     try:
+        validate_email(mail.from_address)
         person, _created = get_or_create_customer(email=mail.from_address, name=mail.from_name)
     except ValidationError as exc:
         raise Quarantine(f"sender not accepted: {exc.message}") from exc
+    except DjangoValidationError as exc:
+        raise Quarantine(f"sender address not valid: {mail.from_address}") from exc
     return person
 
 
@@ -150,8 +155,9 @@ def _cc_people(mail: ParsedMail, requester: User) -> list[User]:
         if address == requester.email or is_own_address(address):
             continue
         try:
+            validate_email(address)
             person, _created = get_or_create_customer(email=address)
-        except ValidationError:
+        except (ValidationError, DjangoValidationError):
             continue
         if person.is_customer:
             people.append(person)
