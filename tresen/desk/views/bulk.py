@@ -49,7 +49,7 @@ def _state(request: AuthenticatedHttpRequest, ticket: Ticket) -> None:
         actor=request.user,
         ticket=ticket,
         state=request.POST.get("state", ""),
-        pending_until=parse_local_datetime(request.POST.get("pending_until", ""), request.user),
+        pending_until=parse_local_datetime(request.POST.get("pending_until", "")),
     )
 
 

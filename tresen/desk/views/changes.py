@@ -101,7 +101,7 @@ def log_call(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
 
 
 def _state(request: AuthenticatedHttpRequest, ticket: Ticket, version: int | None) -> None:
-    pending = parse_local_datetime(request.POST.get("pending_until", ""), request.user)
+    pending = parse_local_datetime(request.POST.get("pending_until", ""))
     services.change_state(
         actor=request.user,
         ticket=ticket,

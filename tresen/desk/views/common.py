@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from tresen.core.errors import DomainError, NotFound, PermissionDenied
@@ -62,15 +62,9 @@ def report(request: AuthenticatedHttpRequest, error: DomainError) -> None:
     messages.error(request, str(error.message))
 
 
-def parse_local_datetime(raw: str, user: Any) -> datetime.datetime | None:
-    """A datetime-local input read in the agent's own time zone."""
+def parse_local_datetime(raw: str) -> datetime.datetime | None:
+    """A datetime-local input, read in the agent's own time zone (activated per request)."""
     value = parse_datetime((raw or "").strip())
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        try:
-            zone = zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = zoneinfo.ZoneInfo("UTC")
-        value = value.replace(tzinfo=zone)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.get_current_timezone())
     return value

@@ -113,6 +113,15 @@
         body.dispatchEvent(new Event("input", { bubbles: true }));
       });
     }
+    var state = document.getElementById("p-state");
+    if (state) {
+      var pending = state.dataset.pendingStates.split(",");
+      var togglePending = function () {
+        document.querySelectorAll("[data-pending]").forEach(function (el) { el.hidden = pending.indexOf(state.value) < 0; });
+      };
+      state.addEventListener("change", togglePending);
+      togglePending();
+    }
     var action = document.querySelector("[data-bulk-action]");
     if (action) {
       var show = function () {
