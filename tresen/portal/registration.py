@@ -6,6 +6,7 @@ every address, and what differs (which mail is sent, if any) reaches only the ma
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
@@ -20,8 +21,6 @@ from tresen.portal.tokens import issue_token, redeem_token
 
 
 def _link(name: str, **kwargs: str) -> str:
-    from django.conf import settings
-
     return settings.SITE_URL + reverse(name, kwargs=kwargs)
 
 

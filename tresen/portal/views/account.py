@@ -149,6 +149,5 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile is saved."))
-        response = redirect("portal:profile")
-        return response
+        return redirect("portal:profile")
     return render(request, "portal/profile.html", {"form": form})
