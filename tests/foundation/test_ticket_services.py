@@ -525,7 +525,7 @@ def test_merge_across_organisations_does_not_show_the_target_to_the_other_custom
 ):
     target = make_ticket(requester=customer, group=group)
     stranger = CustomerFactory(organisation=OrganisationFactory(name="Elsewhere"))
-    source = make_ticket(requester=stranger, group=group)
+    source = make_ticket(requester=stranger, group=group, cc=[CustomerFactory()])
     services.merge_tickets(actor=agent, source=source, target=target)
     assert not target.cc_participants.exists()
 

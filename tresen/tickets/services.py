@@ -781,16 +781,17 @@ def merge_tickets(*, actor: User | Actor | None, source: Ticket, target: Ticket)
         moved = Article.objects.filter(ticket=src).update(ticket=dst)
         dst.tags.add(*src.tags.all())
         dst.watchers.add(*src.watchers.all())
-        cc = list(src.cc_participants.exclude(pk=dst.requester_id))
-        # The source's requester follows their messages only within their organisation:
-        # a merge by mistake must not show one customer another customer's conversation.
-        if (
-            src.requester_id != dst.requester_id
-            and src.organisation_id is not None
-            and src.organisation_id == dst.organisation_id
-        ):
-            cc.append(src.requester)
-        dst.cc_participants.add(*[p for p in cc if p.role == Role.CUSTOMER])
+        # The source's requester and CC participants follow their messages only when both
+        # tickets belong to the same requester or organisation: a merge by mistake must not
+        # show one customer another customer's conversation.
+        same_party = src.requester_id == dst.requester_id or (
+            src.organisation_id is not None and src.organisation_id == dst.organisation_id
+        )
+        if same_party:
+            cc = list(src.cc_participants.exclude(pk=dst.requester_id))
+            if src.requester_id != dst.requester_id:
+                cc.append(src.requester)
+            dst.cc_participants.add(*[p for p in cc if p.role == Role.CUSTOMER])
         data = {"source": src.number, "target": dst.number, "articles": moved}
         record_event(src, "ticket.merged", who, data)
         record_event(dst, "ticket.merged", who, data)
