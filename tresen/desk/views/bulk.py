@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tresen.accounts.models import Group, User
@@ -155,5 +156,8 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
                 % {"number": failed.number, "reason": failed.reason},
             )
         else:
-            messages.success(request, _("%(count)d tickets were changed.") % {"count": count})
+            changed = ngettext(
+                "%(count)d ticket was changed.", "%(count)d tickets were changed.", count
+            )
+            messages.success(request, changed % {"count": count})
     return redirect(back or reverse("desk:home"))
