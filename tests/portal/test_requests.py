@@ -187,3 +187,33 @@ def test_form_errors_are_tied_to_their_fields_for_screen_readers(customer_client
     html = page.content.decode()
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_title_error"' in html and 'id="id_title_error"' in html
+
+
+def test_signed_in_customer_cannot_flood_a_queue(customer_client, request_form):
+    for n in range(21):
+        page = customer_client.post(
+            f"/portal/new/{request_form.pk}/", {"title": f"Spam {n}", "body": "x"}
+        )
+    assert Ticket.objects.count() == 20
+    assert page.status_code == 400 and b"Too many attempts" in page.content
+
+
+def test_request_page_query_count_does_not_grow_with_the_conversation(
+    customer_client, customer, group, agent
+):
+    from tresen.tickets.services import NewFile
+
+    ticket = make_ticket(requester=customer, group=group)
+    post_article(actor=agent, ticket=ticket, body_text="One", attachments=[NewFile("a.pdf", PDF)])
+    with CaptureQueriesContext(connection) as few:
+        customer_client.get(f"/portal/requests/{ticket.number}/")
+    for n in range(8):
+        post_article(
+            actor=agent,
+            ticket=ticket,
+            body_text=f"More {n}",
+            attachments=[NewFile(f"{n}.pdf", PDF + bytes([n]))],
+        )
+    with CaptureQueriesContext(connection) as many:
+        customer_client.get(f"/portal/requests/{ticket.number}/")
+    assert len(many) == len(few)

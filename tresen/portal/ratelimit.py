@@ -31,6 +31,8 @@ LIMITS = {
     "signup": Limit(per_ip=10, per_address=3, window=datetime.timedelta(hours=1)),
     "login_link": Limit(per_ip=10, per_address=3, window=datetime.timedelta(hours=1)),
     "submission": Limit(per_ip=10, per_address=5, window=datetime.timedelta(hours=1)),
+    # Signed-in customers: generous, but a script in a customer's session cannot flood a queue.
+    "request": Limit(per_ip=60, per_address=20, window=datetime.timedelta(hours=1)),
 }
 
 

@@ -64,7 +64,11 @@ def new_request(request: AuthenticatedHttpRequest, form_id: int) -> HttpResponse
     )
     if request.method == "POST" and form.is_valid():
         try:
+            ip = ratelimit.client_ip(request)
+            ratelimit.check_and_count("request", ip=ip, email=request.user.email)
             ticket = submit_request(customer=request.user, request=_request(form, request_form))
+        except ratelimit.RateLimited:
+            form.add_error(None, RATE_LIMITED)
         except DomainError as exc:
             form.add_error(None, str(exc.message))
         else:
