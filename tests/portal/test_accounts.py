@@ -209,3 +209,15 @@ def test_other_customer_cannot_be_made_by_another_persons_signup(
     with mails(django_capture_on_commit_callbacks):
         client.post("/portal/signup/", SIGNUP)
     assert CustomerFactory._meta.model.objects.filter(email="dora@example.org").count() == 0
+
+
+def test_account_mails_go_out_in_the_recipients_language(
+    client, django_capture_on_commit_callbacks
+):
+    german = CustomerFactory(language="de")
+    with mails(django_capture_on_commit_callbacks) as sent:
+        client.post("/portal/login-link/", {"email": german.email})
+        client.post("/portal/password-reset/", {"email": german.email})
+    subjects = sorted(m.subject for m in sent)
+    assert subjects == ["Ihr Anmeldelink", "Neues Passwort wählen"]
+    assert all(m.body.startswith("Hallo,") for m in sent)
