@@ -1,4 +1,5 @@
-"""The main pages of the agent workspace as PNG in docs/screenshots/, in English and German.
+"""The main pages of the agent workspace as PNG in docs/screenshots/, in English and German
+(then the other areas' bench/screenshots_<area>.py, so one command pictures everything).
 
 Runs against a throwaway SQLite database filled with a small, realistic helpdesk, served on a
 loopback port and photographed by Debian's Chromium at 1366x768 (a common laptop screen).
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -22,6 +24,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 def _prepare_environment(workdir: str) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/screens.sqlite3"
     os.environ["TRESEN_TASKS_IMMEDIATE"] = "1"
+    os.environ["LOG_LEVEL"] = "WARNING"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tresen.settings")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     sys.path.insert(0, str(ROOT))
@@ -191,13 +194,24 @@ def main() -> None:
         import django
 
         django.setup()
+        from django.conf import settings
         from django.core.management import call_command
+
+        # The demo's notifications are not the subject of these pictures.
+        settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
         call_command("migrate", verbosity=0)
         data = _fill()
         url = _serve()
         for path in _photograph(url, data):
             print(path.relative_to(ROOT))
+    _other_areas()
+
+
+def _other_areas() -> None:
+    """`make screenshots` photographs every area: each has a bench/screenshots_<area>.py."""
+    for script in sorted(Path(__file__).parent.glob("screenshots_*.py")):
+        subprocess.run([sys.executable, "-m", f"bench.{script.stem}"], cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":
