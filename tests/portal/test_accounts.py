@@ -221,3 +221,11 @@ def test_account_mails_go_out_in_the_recipients_language(
     subjects = sorted(m.subject for m in sent)
     assert subjects == ["Ihr Anmeldelink", "Neues Passwort wählen"]
     assert all(m.body.startswith("Hallo,") for m in sent)
+
+
+def test_signing_out_returns_to_the_portal(customer_client):
+    page = customer_client.get("/portal/requests/").content.decode()
+    assert '<input type="hidden" name="next" value="/portal/">' in page
+    response = customer_client.post("/logout/", {"next": "/portal/"})
+    assert response["Location"] == "/portal/"
+    assert customer_client.get("/portal/requests/")["Location"].startswith("/portal/login/")
