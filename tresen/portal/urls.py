@@ -21,7 +21,7 @@ urlpatterns = [
     path("profile/", account.profile, name="profile"),
     # My requests
     path("requests/", requests.request_list, name="requests"),
-    path("requests/<str:number>/", requests.request_detail, name="request"),
+    path("requests/<str:number>/", requests.request_detail, name="ticket"),
     path("requests/<str:number>/reply/", requests.reply, name="reply"),
     path("requests/<str:number>/state/", requests.set_state, name="set_state"),
     path("requests/<str:number>/rate/", requests.rate, name="rate"),

@@ -91,7 +91,7 @@ def reply(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your answer is added to the request."))
-            return redirect("portal:request", number=ticket.number)
+            return redirect("portal:ticket", number=ticket.number)
     context = _detail_context(request, ticket, reply_form=form)
     return render(request, "portal/request.html", context, status=400)
 
@@ -112,7 +112,7 @@ def set_state(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             messages.success(request, _("The request is marked as solved. How did we do?"))
         else:
             messages.success(request, _("The request is open again."))
-    return redirect("portal:request", number=ticket.number)
+    return redirect("portal:ticket", number=ticket.number)
 
 
 @customer_required
@@ -134,7 +134,7 @@ def rate(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             messages.error(request, str(exc.message))
         else:
             messages.success(request, _("Thank you for your rating."))
-    return redirect("portal:request", number=ticket.number)
+    return redirect("portal:ticket", number=ticket.number)
 
 
 @customer_required
