@@ -87,3 +87,14 @@ def test_unpublished_and_other_language_articles_are_not_found(client, printer_a
     printer_answer.is_published = False
     printer_answer.save()
     assert client.get("/portal/help/printer-paper-jam/").status_code == 404
+
+
+def test_solved_button_counts_only_once_and_only_after_opening_from_the_form(
+    client, printer_answer
+):
+    client.post("/portal/help/printer-paper-jam/solved/")
+    assert not Deflection.objects.exists()
+    client.get("/portal/help/printer-paper-jam/?from=form", headers={"HX-Request": "true"})
+    client.post("/portal/help/printer-paper-jam/solved/")
+    client.post("/portal/help/printer-paper-jam/solved/")
+    assert Deflection.objects.count() == 1

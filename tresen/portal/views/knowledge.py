@@ -45,7 +45,10 @@ def suggestions(request: HttpRequest) -> HttpResponse:
 def solved(request: HttpRequest, slug: str) -> HttpResponse:
     """The customer pressed "This solved my problem": one request the article answered."""
     answer = _answer(request, slug)
-    record_deflection(answer=answer, user=request.user, how=Deflection.How.SOLVED_BUTTON)  # type: ignore[arg-type]
+    # Counted once, and only for an article opened from the request form in this session:
+    # a bare POST cannot inflate the numbers.
+    if answer.pk in request.session.get(OPENED_ANSWERS, []):
+        record_deflection(answer=answer, user=request.user, how=Deflection.How.SOLVED_BUTTON)  # type: ignore[arg-type]
     _forget_opened(request)
     return render(request, "portal/solved.html", {"answer": answer})
 
