@@ -210,7 +210,7 @@ class _World:
     """The people and places the generated tickets refer to."""
 
     groups: list[tuple[str, int, str]]  # (topic group key, group id, group name)
-    weights: list[int]
+    weights: list[int]  # cumulative, for random.choices
     agents: dict[int, list[_Agent]]
     customers: list[_Customer]
     categories: dict[tuple[str, str], int]
@@ -328,12 +328,13 @@ def _load_world(rng: random.Random, *, customers: int, result: BulkResult) -> _W
     people = demo_people.load_people()
     if not people.groups:
         raise RuntimeError("The demo's groups are missing: run `tresen demo` first.")
-    groups, weights = [], []
+    groups: list[tuple[str, int, str]] = []
+    weights: list[int] = []
     share = {"first": 40, "it": 30, "facility": 15, "hr": 15}
     agents: dict[int, list[_Agent]] = {}
     for key, group in people.groups.items():
         groups.append((key, group.pk, group.name))
-        weights.append(share.get(key, 10))
+        weights.append((weights[-1] if weights else 0) + share.get(key, 10))
         members = GroupMembership.objects.filter(group=group, access=Access.FULL)
         agents[group.pk] = [
             _Agent(m.user.pk, m.user.name, m.user.email, _person(m.user.pk, m.user.name))
@@ -410,6 +411,7 @@ class _TicketMaker:
         self.start = end - SPAN
         self.step = SPAN / max(count, 1)
         self.article_ids: Iterator[int] = iter(())
+        self.group_json = {group_id: _json(name) for _, group_id, name in world.groups}
 
     def batch(self, first: int, numbers: list[str], ticket_ids: list[int]) -> _Batch:
         plans = [
@@ -425,7 +427,7 @@ class _TicketMaker:
     def _plan(self, position: int, number: str, ticket_id: int) -> _Plan:
         rng = self.rng
         world = self.world
-        key, group_id, group_name = rng.choices(world.groups, weights=world.weights)[0]
+        key, group_id, group_name = rng.choices(world.groups, cum_weights=world.weights)[0]
         topic = rng.choice(TOPICS_BY_GROUP.get(key) or TOPICS)
         customer = rng.choice(world.customers)
         created = self.start + self.step * (position + rng.random())
@@ -435,13 +437,14 @@ class _TicketMaker:
             topic=topic,
             group_id=group_id,
             group_name=group_name,
+            group_json=self.group_json[group_id],
             customer=customer,
             language=customer.language if customer.language in ("de", "en") else "en",
             created=created,
-            channel=rng.choices(_CHANNELS, weights=(55, 25, 20))[0],
+            channel=rng.choices(_CHANNELS, cum_weights=(55, 80, 100))[0],
             agent=rng.choice(world.agents.get(group_id) or [None]),
             category_id=world.categories.get((key, topic.key)),
-            priority=rng.choices(_PRIORITIES, weights=(15, 60, 20, 5))[0],
+            priority=rng.choices(_PRIORITIES, cum_weights=(15, 75, 95, 100))[0],
             type=_TYPES.get(topic.group, TicketType.INCIDENT),
         )
         plan.articles = self._conversation(plan, rng.randint(2, 6))
@@ -530,7 +533,7 @@ class _TicketMaker:
         if index == 0:
             # Spelled out rather than json.dumps: this runs a million times.
             data = (
-                f'{{"channel": "{plan.channel}", "group": {_json(plan.group_name)}, '
+                f'{{"channel": "{plan.channel}", "group": {plan.group_json}, '
                 f'"requester": {plan.customer.person}, "owner": null, '
                 f'"priority": {plan.priority}, "type": "{plan.type}"}}'
             )
@@ -580,10 +583,11 @@ class _TicketMaker:
         resolved_at = closed_at = None
         owner = plan.agent.id if plan.agent and plan.first_response else None
         if state not in (State.NEW, State.OPEN):
-            data = _json({"from": State.OPEN, "to": state})
+            data = f'{{"from": "open", "to": "{state}"}}'
             if pending_until is not None:
-                data = _json(
-                    {"from": State.OPEN, "to": state, "pending_until": pending_until.isoformat()}
+                data = (
+                    f'{{"from": "open", "to": "{state}", '
+                    f'"pending_until": "{pending_until.isoformat()}"}}'
                 )
             batch.events.append(
                 (
@@ -642,6 +646,7 @@ class _Plan:
     topic: Topic
     group_id: int
     group_name: str
+    group_json: str
     customer: _Customer
     language: str
     created: datetime.datetime

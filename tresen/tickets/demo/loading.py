@@ -142,7 +142,10 @@ def write_rows(model: type[models.Model], columns: Sequence[str], rows: list[Row
     names = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # Binary COPY: no text to format here nor to parse in the server.
+            types = _column_types(cursor, model._meta.db_table, tuple(columns))
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
             return
@@ -152,6 +155,22 @@ def write_rows(model: type[models.Model], columns: Sequence[str], rows: list[Row
         ]
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)  # noqa: S608
+
+
+_types: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+
+
+def _column_types(cursor: Any, table: str, columns: tuple[str, ...]) -> list[int]:
+    """The type oids of `columns`, which binary COPY needs to encode each value."""
+    key = (table, columns)
+    if key not in _types:
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass",
+            [connection.ops.quote_name(table)],
+        )
+        oids = dict(cursor.fetchall())
+        _types[key] = [int(oids[c]) for c in columns]
+    return _types[key]
 
 
 def analyze(tables: Sequence[type[models.Model]]) -> None:
