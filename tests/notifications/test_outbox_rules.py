@@ -105,3 +105,24 @@ def test_portal_mail_without_ticket_comes_from_the_default_sender(committed, smt
     assert received["Reply-To"] is None
     assert received["Message-ID"] == mail.message_id
     assert received["Subject"] == "Confirm your address"
+
+
+def test_failed_mail_can_be_queued_again_and_keeps_its_message_id(committed, smtp_peer, ticket):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    smtp_peer.reply = "550 5.7.1 policy"
+    with committed():
+        mail = queue_mail(
+            to=[ticket.requester.email], subject="Again", text="Body", language="en", ticket=ticket
+        )
+    smtp_peer.reply = "250 OK"
+    out = StringIO()
+    with committed():
+        call_command("outbox", "--retry", str(mail.pk), stdout=out)
+
+    mail.refresh_from_db()
+    assert mail.status == OutboundStatus.SENT
+    assert [m["Message-ID"] for m in smtp_peer.messages][-1] == mail.message_id
+    assert "failed      0" in out.getvalue()

@@ -180,6 +180,20 @@ def queue_mail(
     return mail
 
 
+def requeue_mail(*, mail_id: int) -> OutboundMail:
+    """Send a failed or suppressed mail again from now on, with the same Message-ID."""
+    with transaction.atomic():
+        mail = OutboundMail.objects.select_for_update().get(pk=mail_id)
+        if mail.status in (OutboundStatus.FAILED, OutboundStatus.SUPPRESSED):
+            mail.status = OutboundStatus.QUEUED
+            mail.attempts = 0
+            mail.next_attempt_at = timezone.now()
+            mail.last_error = ""
+            mail.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
+            transaction.on_commit(lambda: _enqueue(mail.pk))
+    return mail
+
+
 def _checked_from(value: str) -> str:
     if not value:
         return ""
