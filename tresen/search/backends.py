@@ -36,16 +36,36 @@ class Scope:
     ticket_sql: str | None  # SELECT of visible ticket ids; None: every ticket
     ticket_params: tuple[Any, ...]
     public_only: bool
+    # An agent's groups: lets the database skip other groups' documents before it reads their
+    # text. Not a permission (ticket_sql is, applied to the window): the copy may be stale.
+    group_ids: tuple[int, ...] | None = None
 
-    def where(self, alias: str) -> tuple[str, list[Any]]:
+    def prefilter(self, alias: str) -> tuple[str, list[Any]]:
+        """Conditions on documents while the window is searched for."""
         clauses = [f"{alias}.ticket_id IS NOT NULL"]
         params: list[Any] = []
         if self.public_only:
             clauses.append(f"{alias}.is_public")
-        if self.ticket_sql is not None:
+        if self.group_ids is not None:
+            marks = ", ".join(["%s"] * len(self.group_ids))
+            clauses.append(f"{alias}.group_id IN ({marks})")
+            params.extend(self.group_ids)
+        elif self.ticket_sql is not None:
             clauses.append(f"{alias}.ticket_id IN ({self.ticket_sql})")
             params.extend(self.ticket_params)
         return " AND ".join(clauses), params
+
+    def authoritative(self, column: str) -> tuple[str, list[Any]]:
+        """The access rule on the (few) tickets of a window, where the prefilter was a hint."""
+        if self.group_ids is None or self.ticket_sql is None:
+            return "", []
+        return f" AND {column} IN ({self.ticket_sql})", list(self.ticket_params)
+
+
+def _window_sql(inner: str, scope: Scope) -> tuple[str, list[Any]]:
+    auth, auth_params = scope.authoritative("c.ticket_id")
+    sql = f"SELECT c.ticket_id FROM ({inner}) c WHERE TRUE{auth} ORDER BY c.ticket_id DESC"  # noqa: S608
+    return sql, auth_params
 
 
 @dataclass(frozen=True)
@@ -56,17 +76,21 @@ class Ranked:
 
 
 class Backend(Protocol):
-    def usable(self, query: str) -> bool: ...
+    def prepare(self, query: str) -> str:
+        """The query in the database's own syntax; empty when nothing in it can match."""
+        ...
 
     def window(
-        self, query: str, scope: Scope, *, below: int | None, size: int
+        self, prepared: str, scope: Scope, *, below: int | None, size: int
     ) -> tuple[str, list[Any]]: ...
 
-    def ranked(self, query: str, scope: Scope, *, below: int | None, size: int) -> list[Ranked]: ...
+    def ranked(
+        self, prepared: str, scope: Scope, *, below: int | None, size: int
+    ) -> list[Ranked]: ...
 
-    def snippets(self, query: str, document_ids: list[int]) -> dict[int, str]: ...
+    def snippets(self, prepared: str, document_ids: list[int]) -> dict[int, str]: ...
 
-    def matching(self, query: str, *, public_only: bool) -> tuple[str, list[Any]]: ...
+    def matching(self, prepared: str, *, public_only: bool) -> tuple[str, list[Any]]: ...
 
 
 def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -82,66 +106,78 @@ def _below(alias: str, below: int | None) -> tuple[str, list[Any]]:
 
 
 class PostgresBackend:
-    # Both configurations, so that German and English words are each stemmed by their rules;
-    # immutable, so the planner folds it into a constant and can use the statistics.
-    TSQUERY = "(websearch_to_tsquery('german', %s) || websearch_to_tsquery('english', %s))"
+    # A constant in the statement, so that the planner uses the index statistics for it.
+    TSQUERY = "%s::tsquery"
     HEADLINE_OPTIONS = (
         f"StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=10, "
         'MaxFragments=2, FragmentDelimiter=" … "'
     )
 
-    def usable(self, query: str) -> bool:
-        return any(ch.isalnum() for ch in query)
+    def prepare(self, query: str) -> str:
+        """Both configurations' reading of the query, OR-ed: German and English words are
+        each stemmed by their own rules. Once when they agree, which is often."""
+        if not any(ch.isalnum() for ch in query):
+            return ""
+        rows = _fetch(
+            "SELECT de::text, en::text, (de || en)::text FROM (SELECT "
+            "websearch_to_tsquery('german', %s) AS de, "
+            "websearch_to_tsquery('english', %s) AS en) q",
+            [query, query],
+        )
+        german, english, both = rows[0]
+        if german == english or not english:
+            return str(german)
+        return str(both) if german else str(english)
 
     def window(
-        self, query: str, scope: Scope, *, below: int | None, size: int
+        self, prepared: str, scope: Scope, *, below: int | None, size: int
     ) -> tuple[str, list[Any]]:
-        where, params = scope.where("d")
+        where, params = scope.prefilter("d")
         bound, bound_params = _below("d", below)
-        sql = (
+        inner = (
             "SELECT DISTINCT d.ticket_id FROM search_document d "  # noqa: S608
             f"WHERE d.vector @@ {self.TSQUERY} AND {where}{bound} "
             "ORDER BY d.ticket_id DESC LIMIT %s"
         )
-        return sql, [query, query, *params, *bound_params, size]
+        sql, auth_params = _window_sql(inner, scope)
+        return sql, [prepared, *params, *bound_params, size, *auth_params]
 
-    def ranked(self, query: str, scope: Scope, *, below: int | None, size: int) -> list[Ranked]:
-        window_sql, window_params = self.window(query, scope, below=below, size=size)
+    def ranked(self, prepared: str, scope: Scope, *, below: int | None, size: int) -> list[Ranked]:
+        window_sql, window_params = self.window(prepared, scope, below=below, size=size)
         public = " AND d.is_public" if scope.public_only else ""
         sql = (
             f"WITH candidate AS MATERIALIZED ({window_sql}), "  # noqa: S608
-            f"q AS (SELECT {self.TSQUERY} AS query), "
             "best AS (SELECT DISTINCT ON (d.ticket_id) d.ticket_id, d.id, "
-            "ts_rank(d.vector, q.query) AS rank FROM search_document d, q "
+            f"ts_rank(d.vector, {self.TSQUERY}) AS rank FROM search_document d "
             "WHERE d.ticket_id IN (SELECT ticket_id FROM candidate) "
-            f"AND d.vector @@ q.query{public} "
+            f"AND d.vector @@ {self.TSQUERY}{public} "
             "ORDER BY d.ticket_id, rank DESC, d.id) "
             "SELECT ticket_id, id, rank FROM best ORDER BY rank DESC, ticket_id DESC"
         )
-        rows = _fetch(sql, [*window_params, query, query])
+        rows = _fetch(sql, [*window_params, prepared, prepared])
         return [Ranked(int(t), int(d), float(r)) for t, d, r in rows]
 
-    def snippets(self, query: str, document_ids: list[int]) -> dict[int, str]:
+    def snippets(self, prepared: str, document_ids: list[int]) -> dict[int, str]:
         if not document_ids:
             return {}
         sql = (
-            "SELECT id, ts_headline('english', text, websearch_to_tsquery('english', %s), %s), "  # noqa: S608
-            "ts_headline('german', text, websearch_to_tsquery('german', %s), %s) "
+            "SELECT id, ts_headline('english', text, %s::tsquery, %s), "  # noqa: S608
+            "ts_headline('german', text, %s::tsquery, %s) "
             "FROM (SELECT id, concat_ws(' — ', nullif(title, ''), "
             f"nullif(left(body, {HEADLINE_CHARS}), '')) AS text "
             "FROM search_document WHERE id = ANY(%s)) doc"
         )
         options = self.HEADLINE_OPTIONS
-        rows = _fetch(sql, [query, options, query, options, list(document_ids)])
+        rows = _fetch(sql, [prepared, options, prepared, options, list(document_ids)])
         return {int(pk): (en if has_match(en) or not has_match(de) else de) for pk, en, de in rows}
 
-    def matching(self, query: str, *, public_only: bool) -> tuple[str, list[Any]]:
+    def matching(self, prepared: str, *, public_only: bool) -> tuple[str, list[Any]]:
         public = " AND d.is_public" if public_only else ""
         sql = (
             "SELECT d.ticket_id FROM search_document d "  # noqa: S608
             f"WHERE d.vector @@ {self.TSQUERY} AND d.ticket_id IS NOT NULL{public}"
         )
-        return sql, [query, query]
+        return sql, [prepared]
 
 
 class SqliteBackend:
@@ -149,23 +185,24 @@ class SqliteBackend:
     BM25 = "bm25(search_document_fts, 4.0, 1.0)"
     FROM = "search_document_fts JOIN search_document d ON d.id = search_document_fts.rowid"
 
-    def usable(self, query: str) -> bool:
-        return bool(to_fts5(query))
+    def prepare(self, query: str) -> str:
+        return to_fts5(query)
 
     def window(
-        self, query: str, scope: Scope, *, below: int | None, size: int
+        self, prepared: str, scope: Scope, *, below: int | None, size: int
     ) -> tuple[str, list[Any]]:
-        where, params = scope.where("d")
+        where, params = scope.prefilter("d")
         bound, bound_params = _below("d", below)
-        sql = (
+        inner = (
             f"SELECT DISTINCT d.ticket_id FROM {self.FROM} "  # noqa: S608
             f"WHERE search_document_fts MATCH %s AND {where}{bound} "
             "ORDER BY d.ticket_id DESC LIMIT %s"
         )
-        return sql, [to_fts5(query), *params, *bound_params, size]
+        sql, auth_params = _window_sql(inner, scope)
+        return sql, [prepared, *params, *bound_params, size, *auth_params]
 
-    def ranked(self, query: str, scope: Scope, *, below: int | None, size: int) -> list[Ranked]:
-        window_sql, window_params = self.window(query, scope, below=below, size=size)
+    def ranked(self, prepared: str, scope: Scope, *, below: int | None, size: int) -> list[Ranked]:
+        window_sql, window_params = self.window(prepared, scope, below=below, size=size)
         public = " AND d.is_public" if scope.public_only else ""
         sql = (
             f"WITH candidate AS ({window_sql}), "  # noqa: S608
@@ -176,10 +213,10 @@ class SqliteBackend:
             "(PARTITION BY ticket_id ORDER BY rank DESC, id) AS n FROM scored) "
             "SELECT ticket_id, id, rank FROM best WHERE n = 1 ORDER BY rank DESC, ticket_id DESC"
         )
-        rows = _fetch(sql, [*window_params, to_fts5(query)])
+        rows = _fetch(sql, [*window_params, prepared])
         return [Ranked(int(t), int(d), float(r)) for t, d, r in rows]
 
-    def snippets(self, query: str, document_ids: list[int]) -> dict[int, str]:
+    def snippets(self, prepared: str, document_ids: list[int]) -> dict[int, str]:
         if not document_ids:
             return {}
         marks = ", ".join(["%s"] * len(document_ids))
@@ -188,16 +225,16 @@ class SqliteBackend:
             "FROM search_document_fts WHERE search_document_fts MATCH %s "
             f"AND rowid IN ({marks})"
         )
-        rows = _fetch(sql, [START, STOP, to_fts5(query), *document_ids])
+        rows = _fetch(sql, [START, STOP, prepared, *document_ids])
         return {int(pk): text for pk, text in rows}
 
-    def matching(self, query: str, *, public_only: bool) -> tuple[str, list[Any]]:
+    def matching(self, prepared: str, *, public_only: bool) -> tuple[str, list[Any]]:
         public = " AND d.is_public" if public_only else ""
         sql = (
             f"SELECT d.ticket_id FROM {self.FROM} "  # noqa: S608
             f"WHERE search_document_fts MATCH %s AND d.ticket_id IS NOT NULL{public}"
         )
-        return sql, [to_fts5(query)]
+        return sql, [prepared]
 
 
 def current_backend() -> Backend:

@@ -28,6 +28,7 @@ def ticket_documents(ticket: Ticket) -> list[SearchDocument]:
             kind=DocumentKind.TICKET,
             object_id=ticket.pk,
             ticket_id=ticket.pk,
+            group_id=ticket.group_id,
             is_public=True,
             title=clean_text(ticket.title),
         )
@@ -41,6 +42,7 @@ def ticket_documents(ticket: Ticket) -> list[SearchDocument]:
                 kind=DocumentKind.ARTICLE,
                 object_id=pk,
                 ticket_id=ticket.pk,
+                group_id=ticket.group_id,
                 is_public=not is_internal,
                 title=clean_text(subject),
                 body=clean_text(body_text),
@@ -57,7 +59,12 @@ def reindex_ticket(ticket_id: int) -> int:
     """
     with transaction.atomic():
         # The row lock serialises two reindexes of one ticket (PostgreSQL; SQLite has one writer).
-        ticket = Ticket.objects.select_for_update().only("pk", "title").filter(pk=ticket_id).first()
+        ticket = (
+            Ticket.objects.select_for_update()
+            .only("pk", "title", "group_id")
+            .filter(pk=ticket_id)
+            .first()
+        )
         if ticket is None:
             SearchDocument.objects.filter(ticket_id=ticket_id).delete()
             return 0
@@ -94,14 +101,15 @@ def _copy_statements(clean: str) -> list[str]:
         Ticket._meta.db_table,
         Article._meta.db_table,
     )
-    columns = "kind, object_id, ticket_id, is_public, title, body"
+    columns = "kind, object_id, ticket_id, group_id, is_public, title, body"
     return [
         f"INSERT INTO {docs} ({columns}) "  # noqa: S608 - table names from the models
-        f"SELECT '{DocumentKind.TICKET.value}', t.id, t.id, TRUE, {clean.format('t.title')}, '' "
-        f"FROM {tickets} t",
+        f"SELECT '{DocumentKind.TICKET.value}', t.id, t.id, t.group_id, TRUE, "
+        f"{clean.format('t.title')}, '' FROM {tickets} t",
         f"INSERT INTO {docs} ({columns}) "  # noqa: S608
-        f"SELECT '{DocumentKind.ARTICLE.value}', a.id, a.ticket_id, NOT a.is_internal, "
-        f"{clean.format('a.subject')}, {clean.format('a.body_text')} FROM {articles} a",
+        f"SELECT '{DocumentKind.ARTICLE.value}', a.id, a.ticket_id, t.group_id, "
+        f"NOT a.is_internal, {clean.format('a.subject')}, {clean.format('a.body_text')} "
+        f"FROM {articles} a JOIN {tickets} t ON t.id = a.ticket_id",
     ]
 
 

@@ -38,6 +38,10 @@ class SearchDocument(models.Model):
         related_name="+",
         verbose_name=_("ticket"),
     )
+    # The ticket's group, copied so that an agent's search reads only the documents of their
+    # groups. A hint for speed, never a permission: results are still filtered through
+    # tresen.tickets.access, so a copy that is out of date hides a ticket at worst.
+    group_id = models.BigIntegerField(_("group"), null=True, blank=True)
     # False for internal notes: customers never match them, nor see them in snippets.
     is_public = models.BooleanField(_("public"), default=False)
     title = models.TextField(_("title"), blank=True)
@@ -47,6 +51,7 @@ class SearchDocument(models.Model):
         db_table = "search_document"
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
+        indexes = [models.Index(fields=["group_id", "ticket"], name="search_document_group")]
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique")
         ]

@@ -16,6 +16,7 @@ REINDEXING_EVENTS = frozenset(
         "ticket.title_changed",
         "ticket.merged",
         "ticket.split",
+        "ticket.transferred",  # the documents carry the ticket's group
     }
 )
 

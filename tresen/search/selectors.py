@@ -28,7 +28,7 @@ from tresen.tickets.models import Ticket
 if TYPE_CHECKING:
     from tresen.accounts.models import User
 
-WINDOW = 500
+WINDOW = 200
 MAX_LIMIT = 100
 
 
@@ -79,8 +79,13 @@ def _scope(user: User) -> Scope | None:
     public_only = not user.is_agent
     if not visible.query.has_filters():
         return Scope(None, (), public_only)
+    group_ids = None
+    if user.is_agent:
+        group_ids = tuple(sorted(access.agent_group_ids(user)))
+        if not group_ids:
+            return None
     sql, params = visible.values("pk").query.sql_with_params()
-    return Scope(sql, tuple(params), public_only)
+    return Scope(sql, tuple(params), public_only, group_ids)
 
 
 def search_tickets(
@@ -91,15 +96,16 @@ def search_tickets(
     backend = current_backend()
     scope = _scope(user)
     query = (query or "").strip()
-    if scope is None or not backend.usable(query):
+    prepared = backend.prepare(query) if scope is not None else ""
+    if scope is None or not prepared:
         return page
     limit = max(1, min(limit, MAX_LIMIT))
     position = _Position.decode(after)
-    ranked = backend.ranked(query, scope, below=position.below, size=WINDOW)
+    ranked = backend.ranked(prepared, scope, below=position.below, size=WINDOW)
     chosen = ranked[position.offset : position.offset + limit]
     if not chosen:
         return page
-    snippets = backend.snippets(query, [r.document_id for r in chosen])
+    snippets = backend.snippets(prepared, [r.document_id for r in chosen])
     tickets = Ticket.objects.select_related("group", "requester").in_bulk(
         [r.ticket_id for r in chosen]
     )
@@ -128,11 +134,12 @@ def search_ticket_ids(user: User, query: str, *, limit: int = 1000) -> list[int]
     backend = current_backend()
     scope = _scope(user)
     query = (query or "").strip()
-    if scope is None or not backend.usable(query):
+    prepared = backend.prepare(query) if scope is not None else ""
+    if scope is None or not prepared:
         return []
     from django.db import connection
 
-    sql, params = backend.window(query, scope, below=None, size=limit)
+    sql, params = backend.window(prepared, scope, below=None, size=limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [int(row[0]) for row in cursor.fetchall()]
@@ -149,7 +156,8 @@ def filter_tickets(
     backend = current_backend()
     visible = access.visible_tickets(user, queryset)
     query = (query or "").strip()
-    if not backend.usable(query):
+    prepared = backend.prepare(query)
+    if not prepared:
         return visible.none()
-    sql, params = backend.matching(query, public_only=not user.is_agent)
+    sql, params = backend.matching(prepared, public_only=not user.is_agent)
     return visible.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - constant SQL
