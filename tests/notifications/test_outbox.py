@@ -112,3 +112,32 @@ def test_mail_of_a_worker_that_died_mid_send_is_sent_again_after_its_lease(smtp_
     mail.refresh_from_db()
     assert mail.attempts == 2
     assert [m["Message-ID"] for m in smtp_peer.messages] == [mail.message_id]
+
+
+def test_mail_survives_a_flushed_redis_queue(smtp_peer, monkeypatch):
+    import uuid
+
+    import redis
+    from huey import RedisHuey
+
+    from tresen.notifications import tasks
+    from tresen.notifications.delivery import deliver
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    queue = RedisHuey(f"tresen-test-{uuid.uuid4().hex}", url=url)
+    monkeypatch.setattr(tasks, "send_mail_task", queue.task()(deliver))
+
+    mail = queue_mail(to=["someone@example.org"], subject="Flush", text="Body", language="en")
+    assert queue.pending_count() == 1
+    queue.flush()  # Redis loses the task before any worker took it
+    assert queue.pending_count() == 0
+
+    tasks.send_due_mail_task()
+
+    mail.refresh_from_db()
+    assert mail.status == OutboundStatus.SENT
+    assert [m["Message-ID"] for m in smtp_peer.wait_for(1)] == [mail.message_id]
