@@ -74,7 +74,7 @@ def store_raw(*, raw: bytes, mailbox: Mailbox | None) -> tuple[InboundMessage, b
     with transaction.atomic():
         existing = InboundMessage.objects.filter(mailbox=mailbox, sha256=digest)
         if existing.update(deliveries=F("deliveries") + 1):
-            return existing.get(), False
+            return existing.select_related("ticket").defer("raw").get(), False
         try:
             with transaction.atomic():
                 message = InboundMessage.objects.create(
@@ -91,21 +91,45 @@ def ingest(*, raw: bytes, mailbox: Mailbox | None) -> IntakeResult:
     if not new and message.state != InboundState.PENDING:
         ticket = message.ticket.number if message.ticket_id and message.ticket else None
         return IntakeResult(message.sha256, InboundState.DUPLICATE, ticket, message.rule or None)
-    return process(message_id=message.pk)
+    return process(message_id=message.pk, raw=raw)
 
 
-def process(*, message_id: int) -> IntakeResult:
-    """Bring a stored message to its final state (no-op if it has one already)."""
+_PROCESSED_FIELDS = [
+    "state",
+    "reason",
+    "rule",
+    "ticket",
+    "article",
+    "message_id",
+    "from_address",
+    "subject",
+    "processed_at",
+    "attempts",
+]
+
+
+def process(*, message_id: int, raw: bytes | None = None) -> IntakeResult:
+    """Bring a stored message to its final state (no-op if it has one already).
+
+    `raw` saves reading the stored bytes back when the caller still holds them.
+    """
     from tresen.mail.routing import route_message
 
     try:
         with transaction.atomic():
-            message = InboundMessage.objects.select_for_update().get(pk=message_id)
+            message = (
+                InboundMessage.objects.select_for_update(of=("self",))
+                .select_related("mailbox__group")
+                .defer("raw")
+                .get(pk=message_id)
+            )
             if message.state == InboundState.PENDING:
                 message.attempts += 1
-                route_message(message, _parse(message))
+                if raw is None:
+                    raw = _stored_bytes(message_id)
+                route_message(message, _parse(message, raw))
                 message.processed_at = timezone.now()
-                message.save()
+                message.save(update_fields=_PROCESSED_FIELDS)
     except (Quarantine, DomainError) as exc:
         _quarantine(message_id, str(exc))
     except DatabaseError:
@@ -113,7 +137,14 @@ def process(*, message_id: int) -> IntakeResult:
     except Exception as exc:  # a bug must not lose the mail: keep it, say why, go on
         logger.exception("mail %s could not be processed", message_id)
         _quarantine(message_id, f"processing failed: {exc.__class__.__name__}: {exc}"[:2000])
-    return result_of(InboundMessage.objects.select_related("ticket").get(pk=message_id))
+    return result_of(
+        InboundMessage.objects.select_related("ticket").defer("raw").get(pk=message_id)
+    )
+
+
+def _stored_bytes(message_id: int) -> bytes:
+    value = InboundMessage.objects.values_list("raw", flat=True).get(pk=message_id)
+    return value if isinstance(value, bytes) else bytes(value)
 
 
 def result_of(message: InboundMessage) -> IntakeResult:
@@ -121,9 +152,9 @@ def result_of(message: InboundMessage) -> IntakeResult:
     return IntakeResult(message.sha256, message.state, ticket, message.rule or None)
 
 
-def _parse(message: InboundMessage) -> ParsedMail:
+def _parse(message: InboundMessage, raw: bytes) -> ParsedMail:
     try:
-        parsed = parse_message(bytes(message.raw), limits())
+        parsed = parse_message(raw, limits())
     except MailLimitExceeded as exc:
         raise Quarantine(exc.reason) from exc
     except Unparseable as exc:
@@ -136,12 +167,13 @@ def _parse(message: InboundMessage) -> ParsedMail:
 
 def _quarantine(message_id: int, reason: str) -> None:
     with transaction.atomic():
-        message = InboundMessage.objects.select_for_update().get(pk=message_id)
+        message = InboundMessage.objects.select_for_update().defer("raw").get(pk=message_id)
         if message.state != InboundState.PENDING:
             return
         # Keep what could be read, so the admin list shows who sent it.
         try:
-            parsed = parse_message(bytes(message.raw)[: 256 * 1024], MailLimits(max_parts=50))
+            head = _stored_bytes(message_id)[: 256 * 1024]
+            parsed = parse_message(head, MailLimits(max_parts=50))
             message.from_address = parsed.from_address[:320]
             message.subject = parsed.subject[:500]
             message.message_id = parsed.message_id[:500]
@@ -151,7 +183,7 @@ def _quarantine(message_id: int, reason: str) -> None:
         message.reason = reason or "unknown"
         message.processed_at = timezone.now()
         message.attempts = F("attempts") + 1
-        message.save()
+        message.save(update_fields=_PROCESSED_FIELDS)
 
 
 def requeue(*, message_ids: list[int]) -> int:

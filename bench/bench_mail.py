@@ -1,0 +1,209 @@
+"""Mail intake throughput and memory.
+
+    .venv/bin/python -m bench.bench_mail
+
+Throughput: typical 10-50 KB mails (text, some HTML, some with a PDF attachment), half of them
+new tickets, half replies to those, from a few hundred senders, taken in one after another by
+one process (one core) through the whole intake: raw bytes stored and committed, parsed,
+threaded, ticket or article written with its events. Background fan-out (notifications,
+search) is queued, as in production, not run.
+
+Memory: a 25 MB message taken in by a fresh subprocess; peak RSS growth and tracemalloc peak.
+
+Database: BENCH_MAIL_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tresen_bench_mail,
+created and migrated when missing). Prints Markdown.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+_VAR = tempfile.mkdtemp(prefix="tresen-bench-mail-")
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_MAIL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tresen_bench_mail"
+)
+os.environ["TRESEN_VAR_DIR"] = _VAR
+os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 50)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tresen.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import random  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from email.message import EmailMessage  # noqa: E402
+
+COUNT = int(os.environ.get("BENCH_MAIL_COUNT", "400"))
+BIG_MB = int(os.environ.get("BENCH_MAIL_BIG_MB", "25"))
+WORDS = (
+    "Drucker Fehler Netzwerk Zugang Passwort Rechnung Lieferung Termin printer error network "
+    "access password invoice delivery meeting bitte danke schnell heute morgen leider wieder"
+).split()
+
+
+def _ensure_database() -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _text(rng: random.Random, size: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(size // 7)]
+    lines = [" ".join(words[i : i + 12]) for i in range(0, len(words), 12)]
+    return "\n".join(lines)
+
+
+def _mail(rng: random.Random, index: int, reply_to: tuple[str, str] | None) -> bytes:
+    message = EmailMessage()
+    sender = f"kunde{rng.randrange(300)}@kunde{rng.randrange(20)}.example"
+    message["From"] = f"Kunde {index} <{sender}>"
+    message["To"] = "support@helpdesk.example"
+    message["Message-ID"] = f"<bench-{index}-{rng.random()}@kunde.example>"
+    message["Date"] = "Sat, 28 Nov 2026 08:00:00 +0100"
+    if reply_to:
+        number, parent = reply_to
+        message["Subject"] = f"AW: [{number}] Anfrage"
+        message["In-Reply-To"] = parent
+    else:
+        message["Subject"] = f"Anfrage {index}: {rng.choice(WORDS)} {rng.choice(WORDS)}"
+    size = rng.randrange(10_000, 50_000)
+    body = _text(rng, size if index % 3 else size // 2)
+    message.set_content(body + "\n\n-- \nKunde\n")
+    if index % 4 == 0:
+        message.add_alternative(f"<html><body><p>{body[:2000]}</p></body></html>", subtype="html")
+    if index % 3 == 0:
+        pdf = b"%PDF-1.4\n" + rng.randbytes(size // 2)
+        message.add_attachment(pdf, "application", "pdf", filename=f"scan-{index}.pdf")
+    return message.as_bytes()
+
+
+def _setup():  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    from tresen.accounts.models import Group
+    from tresen.mail.models import Mailbox
+
+    call_command("migrate", verbosity=0)
+    group, _ = Group.objects.get_or_create(name="Bench Support")
+    mailbox, _ = Mailbox.objects.get_or_create(
+        name=f"bench-{time.time_ns()}",
+        defaults={"group": group, "address": "support@helpdesk.example"},
+    )
+    return mailbox
+
+
+def throughput() -> list[str]:
+    from tresen.mail.intake import ingest
+
+    mailbox = _setup()
+    rng = random.Random(7)  # noqa: S311
+    # Warm up caches and connections outside the measurement.
+    ingest(raw=_mail(rng, 0, None), mailbox=mailbox)
+    new_times: list[float] = []
+    reply_times: list[float] = []
+    opened: list[tuple[str, str]] = []
+    sizes: list[int] = []
+    states: dict[str, int] = {}
+    started = time.perf_counter()
+    for index in range(1, COUNT + 1):
+        reply = opened[rng.randrange(len(opened))] if opened and index % 2 == 0 else None
+        raw = _mail(rng, index, reply)
+        sizes.append(len(raw))
+        begin = time.perf_counter()
+        result = ingest(raw=raw, mailbox=mailbox)
+        (reply_times if reply else new_times).append(time.perf_counter() - begin)
+        states[result.state] = states.get(result.state, 0) + 1
+        if result.state == "created" and result.ticket:
+            message_id = raw.split(b"Message-ID: ", 1)[1].split(b"\n", 1)[0].strip().decode()
+            opened.append((result.ticket, message_id))
+    total = time.perf_counter() - started
+    intake = sum(new_times) + sum(reply_times)
+    return [
+        f"- {COUNT} messages, {statistics.median(sizes) / 1024:.0f} KB median "
+        f"({min(sizes) / 1024:.0f}-{max(sizes) / 1024:.0f} KB), states {states}",
+        f"- intake only (excluding building the test mails): **{COUNT / intake:.0f} messages/s** "
+        f"on one process",
+        f"- new ticket: median {statistics.median(new_times) * 1000:.1f} ms, "
+        f"p95 {sorted(new_times)[int(len(new_times) * 0.95)] * 1000:.1f} ms",
+        f"- reply: median {statistics.median(reply_times) * 1000:.1f} ms, "
+        f"p95 {sorted(reply_times)[int(len(reply_times) * 0.95)] * 1000:.1f} ms",
+        f"- wall time with mail generation: {total:.1f} s",
+    ]
+
+
+def big_message_child() -> None:
+    """Runs in a fresh process: take in one message of BIG_MB and report memory."""
+    import tracemalloc
+
+    import django
+
+    django.setup()
+    from tresen.mail.intake import ingest
+
+    mailbox = _setup()
+    message = EmailMessage()
+    message["From"] = "gross@kunde.example"
+    message["To"] = "support@helpdesk.example"
+    message["Subject"] = "Großer Anhang"
+    message.set_content("Siehe Anhang.")
+    payload = b"%PDF-1.4\n" + random.Random(1).randbytes(int(BIG_MB * 1024 * 1024 * 0.74))  # noqa: S311
+    message.add_attachment(payload, "application", "pdf", filename="gross.pdf")
+    raw = message.as_bytes()
+    del message, payload
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    tracemalloc.start()
+    result = ingest(raw=raw, mailbox=mailbox)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(f"{len(raw)} {peak} {max(rss - baseline, 0)} {result.state}")
+
+
+def memory() -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_mail", "--big-message-child"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=os.environ.copy(),
+    )
+    if done.returncode != 0:
+        return [f"- 25 MB message: failed: {done.stderr[-500:]}"]
+    size, peak, rss, state = done.stdout.split()[-4:]
+    size_mb = int(size) / 1e6
+    return [
+        f"- one {size_mb:.1f} MB message ({state}): Python allocations peak "
+        f"{int(peak) / 1e6:.0f} MB (**{int(peak) / int(size):.1f}x** its size), peak RSS growth "
+        f"{int(rss) / 1e6:.0f} MB ({int(rss) / int(size):.1f}x)"
+    ]
+
+
+def main() -> None:
+    if "--big-message-child" in sys.argv:
+        big_message_child()
+        return
+    import django
+
+    _ensure_database()
+    django.setup()
+    from django.db import connection
+
+    print("## Mail intake\n")
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}, one process\n")
+    for line in throughput():
+        print(line)
+    for line in memory():
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
