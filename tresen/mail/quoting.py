@@ -18,6 +18,8 @@ _MARKERS = [
     re.compile(r"^>"),
 ]
 _SIGNATURE = re.compile(r"^-- ?$")
+# Every marker starts with one of these; lines that do not are skipped cheaply.
+_STARTS = ("-", "_", "On ", "Am ", "From:", "Von:", ">")
 
 
 def split_reply(text: str) -> int | None:
@@ -26,6 +28,9 @@ def split_reply(text: str) -> int | None:
     offset = 0
     for index, line in enumerate(lines):
         stripped = line.rstrip("\r\n")
+        if not stripped.startswith(_STARTS):
+            offset += len(line)
+            continue
         # "On ... wrote:" is often wrapped onto two lines by the sending client.
         window = stripped + (
             "\n" + lines[index + 1].rstrip("\r\n") if index + 1 < len(lines) else ""
