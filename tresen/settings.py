@@ -208,6 +208,15 @@ TRESEN_MAX_ARTICLE_ATTACHMENT_BYTES = int(
     os.environ.get("TRESEN_MAX_ARTICLE_ATTACHMENT_BYTES", 50 * 1024 * 1024)
 )
 
+# Mail intake (docs/mail.md): limits with their outcome, reopen window, group for piped mail.
+TRESEN_MAIL_MAX_BYTES = int(os.environ.get("TRESEN_MAIL_MAX_BYTES", 40 * 1024 * 1024))
+TRESEN_MAIL_MAX_PARTS = int(os.environ.get("TRESEN_MAIL_MAX_PARTS", 500))
+TRESEN_MAIL_MAX_DEPTH = int(os.environ.get("TRESEN_MAIL_MAX_DEPTH", 20))
+TRESEN_MAIL_MAX_HEADER_CHARS = int(os.environ.get("TRESEN_MAIL_MAX_HEADER_CHARS", 16 * 1024))
+TRESEN_MAIL_MAX_RECIPIENTS = int(os.environ.get("TRESEN_MAIL_MAX_RECIPIENTS", 200))
+TRESEN_MAIL_REOPEN_DAYS = int(os.environ.get("TRESEN_MAIL_REOPEN_DAYS", 14))
+TRESEN_MAIL_DEFAULT_GROUP = os.environ.get("TRESEN_MAIL_DEFAULT_GROUP", "")
+
 # Outgoing mail (docs/mail-out.md): ticket tag in subjects, automatic answers per address and
 # hour, and the retry schedule of the outbox (doubling from the base up to the cap).
 TRESEN_MAIL_TAG_PREFIX = os.environ.get("TRESEN_MAIL_TAG_PREFIX", "")
