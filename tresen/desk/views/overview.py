@@ -78,7 +78,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "base_query": base.urlencode(),
         "sort_name": sort_name,
         "descending": descending,
-        "sort_links": _sort_links(base, sort_name, descending),
+        "headers": _headers(base, sort_name, descending),
+        # One translated label for every row's checkbox, not one translation per row.
+        "select_label": _("Select"),
         "saved_views": list(SavedView.objects.filter(owner=user)),
         "current_view": request.GET.get("view", ""),
         **_filter_choices(user),
@@ -87,18 +89,17 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _sort_links(base: QueryDict, current: str, descending: bool) -> dict[str, str]:
-    links = {}
-    for column in ("number", "title", "requester", "group", "owner", "state", "priority"):
-        links[column] = _with(
-            base, "sort", column if current != column or descending else f"-{column}"
-        )
-    for column in ("created", "updated"):
-        # Times read best newest first, so the first click sorts them descending.
-        links[column] = _with(
-            base, "sort", f"-{column}" if current != column or not descending else column
-        )
-    return links
+def _headers(base: QueryDict, current: str, descending: bool) -> list[tuple[str, str, str]]:
+    """(column, label, query string that sorts by it) for each column header."""
+    headers = []
+    for column, label in COLUMN_LABELS:
+        if column in ("created", "updated"):
+            # Times read best newest first, so the first click sorts them descending.
+            value = f"-{column}" if current != column or not descending else column
+        else:
+            value = column if current != column or descending else f"-{column}"
+        headers.append((column, str(label), _with(base, "sort", value)))
+    return headers
 
 
 def _with(base: QueryDict, key: str, value: str) -> str:
@@ -133,7 +134,6 @@ def _filter_choices(user: User) -> dict[str, object]:
         "categories": list(Category.objects.filter(group__in=group_list, is_active=True)),
         "custom_fields": [(f, f.label(language)) for f in fields],
         "all_groups": list(Group.objects.filter(is_active=True).order_by("name")),
-        "columns": COLUMN_LABELS,
         "states": State.choices,
         "priorities": Priority.choices,
         "types": TicketType.choices,
