@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -245,8 +245,3 @@ def _enqueue(mail_id: int) -> None:
         send_mail_task(mail_id)
     except Exception:  # the queue is down: the periodic sweep sends what it lost
         logger.exception("mail %s: could not enqueue", mail_id)
-
-
-def describe(mail: OutboundMail) -> dict[str, Any]:
-    """Return the facts of a mail that a timeline event records."""
-    return {"message_id": mail.message_id, "to": mail.to, "subject": mail.subject}
