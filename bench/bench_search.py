@@ -104,6 +104,7 @@ def pick_users() -> list[tuple[str, User]]:
         GroupMembership.objects.values("user_id")
         .annotate(n=Count("id"))
         .filter(n=1, user__role=Role.AGENT, user__is_active=True)
+        .order_by("user_id")
         .values_list("user_id", flat=True)
         .first()
     )

@@ -16,6 +16,7 @@ import binascii
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
@@ -137,8 +138,6 @@ def search_ticket_ids(user: User, query: str, *, limit: int = 1000) -> list[int]
     prepared = backend.prepare(query) if scope is not None else ""
     if scope is None or not prepared:
         return []
-    from django.db import connection
-
     sql, params = backend.window(prepared, scope, below=None, size=limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
