@@ -126,3 +126,21 @@ def test_failed_mail_can_be_queued_again_and_keeps_its_message_id(committed, smt
     assert mail.status == OutboundStatus.SENT
     assert [m["Message-ID"] for m in smtp_peer.messages][-1] == mail.message_id
     assert "failed      0" in out.getvalue()
+
+
+def test_without_a_mail_server_mail_is_printed_to_the_console(committed, settings):
+    from io import StringIO
+
+    console = StringIO()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "OPTIONS": {"stream": console},
+        }
+    }
+    with committed():
+        mail = queue_mail(to=["a@customer.example"], subject="Grüße", text="Hallo", language="de")
+
+    mail.refresh_from_db()
+    assert mail.status == OutboundStatus.SENT
+    assert f"Message-ID: {mail.message_id}" in console.getvalue()
