@@ -228,3 +228,10 @@ def test_existing_customer_is_matched_not_duplicated(take):
     ticket = Ticket.objects.get(number=take(build_mail()).ticket)
     assert ticket.requester == customer
     assert User.objects.filter(email="carla@kunde.example").count() == 1
+
+
+def test_subject_tag_with_the_outgoing_tag_prefix_threads(take, settings):
+    settings.TRESEN_MAIL_TAG_PREFIX = "Helpdesk "
+    number = take(build_mail()).ticket
+    result = take(build_mail(subject=f"Re: [Helpdesk {number}] Drucker", body="Danke"))
+    assert (result.state, result.rule, result.ticket) == ("appended", "subject_tag", number)

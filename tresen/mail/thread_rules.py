@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 
 from tresen.mail.parsing import ParsedMail
 from tresen.mail.reply_tokens import parse_reply_address
@@ -104,9 +105,16 @@ def _outbound_ids(ids: list[str]) -> dict[str, int]:
 
 
 def subject_tag_pattern() -> re.Pattern[str]:
+    """`[T10023]`, or `[<TRESEN_MAIL_TAG_PREFIX>T10023]` as outgoing mail writes it."""
     row = TicketNumbering.objects.filter(pk=1).first()
     prefix = re.escape(row.prefix if row else "T")
-    return re.compile(rf"\[\s*(?:Ticket#?\s*)?({prefix}\d{{3,}})\s*\]", re.IGNORECASE)
+    tag = re.escape(getattr(settings, "TRESEN_MAIL_TAG_PREFIX", "") or "")
+    return re.compile(
+        rf"\[\s*(?:{tag}|Ticket#?)?\s*({prefix}\d{{3,}})\s*\]"
+        if tag
+        else rf"\[\s*(?:Ticket#?)?\s*({prefix}\d{{3,}})\s*\]",
+        re.IGNORECASE,
+    )
 
 
 def _by_subject_tag(mail: ParsedMail) -> tuple[Ticket, str] | None:
