@@ -69,3 +69,14 @@ def test_phone_ticket_without_caller_is_refused_with_a_message(agent_client, gro
     assert response.status_code == 200
     assert "Choose the caller" in response.text
     assert not Ticket.objects.exists()
+
+
+def test_a_malformed_address_for_a_new_caller_is_a_message(agent_client, group):
+    response = agent_client.post(
+        reverse("desk:phone"),
+        {"new_email": "nina@nowhere", "title": "x", "group": group.pk, "body": "y"},
+    )
+    assert response.status_code == 200
+    assert 'class="message error"' in response.text
+    assert not Ticket.objects.exists()
+    assert not User.objects.filter(email="nina@nowhere").exists()

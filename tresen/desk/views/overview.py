@@ -85,8 +85,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "current_view": request.GET.get("view", ""),
         **_filter_choices(user),
     }
-    template = "desk/_ticket_list.html" if request.htmx else "desk/home.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    return render(request, "desk/home.html", context)
 
 
 def _headers(base: QueryDict, current: str, descending: bool) -> list[tuple[str, str, str]]:

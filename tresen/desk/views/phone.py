@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
@@ -72,11 +73,14 @@ def _requester(request: AuthenticatedHttpRequest) -> User:
     email = request.POST.get("new_email", "").strip()
     if not email:
         raise ValidationError(_("Choose the caller, or enter the new caller's e-mail address."))
-    person, _created = get_or_create_customer(
-        email=email,
-        name=request.POST.get("new_name", ""),
-        phone=request.POST.get("new_phone", "").strip() or None,
-    )
+    try:
+        person, _created = get_or_create_customer(
+            email=email,
+            name=request.POST.get("new_name", ""),
+            phone=request.POST.get("new_phone", "").strip() or None,
+        )
+    except DjangoValidationError as exc:
+        raise ValidationError(" ".join(exc.messages)) from None
     return person
 
 
