@@ -80,6 +80,9 @@ def check_every_ticket_and_article_has_its_timeline_event():
         assert event.ticket_id == event.article.ticket_id
         assert event.created_at == event.article.created_at
         assert event.data["sender_role"] == event.article.sender_role
+        assert event.article.meta == {}
+    assert all(isinstance(d, dict) for d in Event.objects.values_list("data", flat=True))
+    assert all(f == {} for f in Ticket.objects.values_list("custom_fields", flat=True))
 
 
 def check_states_dates_and_owners_are_consistent():

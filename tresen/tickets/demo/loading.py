@@ -9,6 +9,7 @@ read or reserved. Ticket queries are slow until the indexes are back.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
+from psycopg.types.json import set_json_dumps
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +146,8 @@ def write_rows(model: type[models.Model], columns: Sequence[str], rows: list[Row
         if connection.vendor == "postgresql":
             # Binary COPY: no text to format here nor to parse in the server.
             types = _column_types(cursor, model._meta.db_table, tuple(columns))
+            # JSON values arrive as JSON text already: pass them through, do not quote them.
+            set_json_dumps(_json_text, context=cursor.cursor)
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(types)
                 for row in rows:
@@ -155,6 +159,10 @@ def write_rows(model: type[models.Model], columns: Sequence[str], rows: list[Row
         ]
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)  # noqa: S608
+
+
+def _json_text(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 _types: dict[tuple[str, tuple[str, ...]], list[int]] = {}
