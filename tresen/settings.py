@@ -230,5 +230,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per task at INFO would bury everything else (the worker runs one task per
+        # timeline event); with a handler of its own here, the worker adds no second one.
+        "huey": {
+            "handlers": ["console"],
+            "level": os.environ.get("LOG_LEVEL_TASKS", "WARNING"),
+            "propagate": False,
+        },
+    },
 }
