@@ -293,3 +293,29 @@ def test_createsuperuser_makes_an_administrator_by_role(db, monkeypatch):
     boss = User.objects.get(email="boss@example.com")
     assert boss.role == Role.ADMIN and boss.is_staff and boss.has_perm("accounts.add_user")
     assert boss.check_password("a-long-admin-pass-42")
+
+
+def test_admin_creates_an_agent_who_can_sign_in(admin_client_for_role, client):
+    response = admin_client_for_role.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "New.Agent@Tresen.example",
+            "name": "New Agent",
+            "role": "agent",
+            "language": "de",
+            "password1": "a-very-long-pass-77",
+            "password2": "a-very-long-pass-77",
+            "usable_password": "true",
+            "phone_numbers-TOTAL_FORMS": "1",
+            "phone_numbers-INITIAL_FORMS": "0",
+            "phone_numbers-MIN_NUM_FORMS": "0",
+            "phone_numbers-MAX_NUM_FORMS": "1000",
+            "phone_numbers-0-number": "+41 44 668 18 00",
+            "phone_numbers-0-kind": "office",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    agent = User.objects.get(email="new.agent@tresen.example")
+    assert (agent.role, agent.language, agent.is_staff) == ("agent", "de", False)
+    assert agent.phone_numbers.get().number == "+41446681800"
+    assert client.login(username="NEW.AGENT@tresen.example", password="a-very-long-pass-77")
