@@ -8,6 +8,7 @@ it leaves this module. Limits (size, parts, depth, header length, recipients) ra
 
 from __future__ import annotations
 
+import binascii
 import email.parser
 import email.policy
 import email.utils
@@ -129,22 +130,32 @@ def parse_message(raw: bytes, limits: MailLimits | None = None) -> ParsedMail:
     return parsed
 
 
+_CHUNK = 256 * 1024
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]")
+
+
+def _feed(raw: bytes) -> Message:
+    # Fed in slices: parsebytes() would first make one str of the whole message and a
+    # StringIO of it, several times the message's size for a large attachment.
+    parser = email.parser.BytesFeedParser(policy=email.policy.compat32)
+    view = memoryview(raw)
+    for start in range(0, len(raw), _CHUNK):
+        parser.feed(bytes(view[start : start + _CHUNK]))
+    return parser.close()
 
 
 def _structure(raw: bytes) -> Message:
     """The MIME structure; when the first line is garbage (so the parser saw no headers at
     all), parse again from the first line that looks like a header."""
-    parser = email.parser.BytesParser(policy=email.policy.compat32)
     try:
-        message = parser.parsebytes(raw)
+        message = _feed(raw)
         if message.keys() or not raw:
             return message
         lines = raw[:8192].splitlines(keepends=True)
         skipped = 0
         for line in lines[:5]:
             if _HEADER_LINE.match(line):
-                return parser.parsebytes(raw[skipped:])
+                return _feed(raw[skipped:])
             skipped += len(line)
         return message
     except Exception as exc:  # the parser should not raise, but real mail finds ways
@@ -288,6 +299,15 @@ def _disposition(part: Message) -> str:
 
 
 def _payload_bytes(part: Message) -> bytes:
+    payload = part.get_payload()
+    encoding = str(part.get("content-transfer-encoding") or "").strip().lower()
+    if encoding == "base64" and isinstance(payload, str):
+        # Decoded in one pass (line breaks skipped by binascii): the standard library splits
+        # the payload into lines first, several times its size for a large attachment.
+        try:
+            return binascii.a2b_base64(payload)
+        except (binascii.Error, ValueError):
+            pass  # bad padding or 8-bit garbage: the lenient decoder below copes
     try:
         data = part.get_payload(decode=True)
     except Exception:  # broken base64 or quoted-printable: keep what is there
