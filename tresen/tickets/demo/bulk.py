@@ -4,14 +4,13 @@ Going through the services would take a day for a million tickets, so this write
 the services would have written (tickets, articles and the timeline events `ticket.created`,
 `article.created`, `ticket.assigned`, `ticket.state_changed`) straight into the tables: with
 PostgreSQL's COPY, or batched INSERTs on SQLite. Numbers come from the numbering service.
-Batches are generated and written one after the other, so memory stays bounded; the whole
-load is one transaction (see `loading`).
+Batches are generated and written one after the other, so memory stays bounded. How the
+tables are prepared for the load and what a failure leaves behind: see `loading`.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 import multiprocessing
 import os
 import random
@@ -23,11 +22,11 @@ from dataclasses import dataclass, field
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from tresen.accounts.models import Access, GroupMembership, OrganisationDomain, Role, User
+from tresen.accounts.models import User
 from tresen.tickets.demo import loading
-from tresen.tickets.demo import people as demo_people
 from tresen.tickets.demo.phrases import TOPICS, TOPICS_BY_GROUP, Topic
 from tresen.tickets.demo.pool import TextPool
+from tresen.tickets.demo.world import Agent, Customer, World, load_world, to_json
 from tresen.tickets.models import (
     ActorKind,
     Article,
@@ -100,83 +99,6 @@ EVENT_COLUMNS = [
     "created_at",
 ]
 
-_FIRST = {
-    "de": [
-        "Jonas",
-        "Lea",
-        "Felix",
-        "Marie",
-        "Paul",
-        "Hannah",
-        "Lukas",
-        "Sophie",
-        "Jan",
-        "Laura",
-        "Tobias",
-        "Katharina",
-        "Stefan",
-        "Monika",
-        "Jürgen",
-        "Özlem",
-    ],
-    "en": [
-        "Oliver",
-        "Amelia",
-        "Jack",
-        "Isla",
-        "Harry",
-        "Ava",
-        "George",
-        "Emily",
-        "Noah",
-        "Grace",
-        "Ethan",
-        "Olivia",
-        "Liam",
-        "Chloe",
-        "Mason",
-        "Zoe",
-    ],
-}
-_LAST = {
-    "de": [
-        "Müller",
-        "Schmidt",
-        "Schneider",
-        "Fischer",
-        "Weber",
-        "Meyer",
-        "Wagner",
-        "Becker",
-        "Schulz",
-        "Hoffmann",
-        "Koch",
-        "Richter",
-        "Klein",
-        "Wolf",
-        "Krüger",
-    ],
-    "en": [
-        "Smith",
-        "Jones",
-        "Taylor",
-        "Brown",
-        "Williams",
-        "Wilson",
-        "Johnson",
-        "Davies",
-        "Patel",
-        "Wright",
-        "Walker",
-        "Evans",
-        "Thomas",
-        "Roberts",
-        "Green",
-    ],
-}
-_FREE_MAIL = ["posteo.example", "web.example", "mail.example", "gmx.example"]
-_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ö": "Oe", "Ü": "Ue"})
-
 
 @dataclass
 class BulkResult:
@@ -185,35 +107,6 @@ class BulkResult:
     events: int = 0
     customers: int = 0
     phases: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Agent:
-    id: int
-    name: str
-    email: str
-    person: str  # as JSON in event data
-
-
-@dataclass(frozen=True)
-class _Customer:
-    id: int
-    name: str
-    email: str
-    language: str
-    organisation_id: int | None
-    person: str
-
-
-@dataclass
-class _World:
-    """The people and places the generated tickets refer to."""
-
-    groups: list[tuple[str, int, str]]  # (topic group key, group id, group name)
-    weights: list[int]  # cumulative, for random.choices
-    agents: dict[int, list[_Agent]]
-    customers: list[_Customer]
-    categories: dict[tuple[str, str], int]
 
 
 def _phase(result: BulkResult, name: str, out: Callable[[str], None]) -> Callable[[], None]:
@@ -245,7 +138,7 @@ def generate_tickets(
     result = BulkResult()
     rng = random.Random(seed)
     done = _phase(result, "customers", out)
-    world = _load_world(rng, customers=min(20000, max(50, count // 100)), result=result)
+    world, result.customers = load_world(rng, customers=min(20000, max(50, count // 100)))
     done()
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         workers = 1  # SQLite has one writer; an open transaction cannot be shared
@@ -272,7 +165,7 @@ def generate_tickets(
 
 @dataclass(frozen=True)
 class _Job:
-    world: _World
+    world: World
     seed: int
     count: int
     batch_size: int
@@ -321,66 +214,6 @@ def _write_part(job: _Job, first: int, last: int) -> tuple[int, int, int]:
         connections.close_all()
 
 
-# Reference data --------------------------------------------------------------------------
-
-
-def _load_world(rng: random.Random, *, customers: int, result: BulkResult) -> _World:
-    people = demo_people.load_people()
-    if not people.groups:
-        raise RuntimeError("The demo's groups are missing: run `tresen demo` first.")
-    groups: list[tuple[str, int, str]] = []
-    weights: list[int] = []
-    share = {"first": 40, "it": 30, "facility": 15, "hr": 15}
-    agents: dict[int, list[_Agent]] = {}
-    for key, group in people.groups.items():
-        groups.append((key, group.pk, group.name))
-        weights.append((weights[-1] if weights else 0) + share.get(key, 10))
-        members = GroupMembership.objects.filter(group=group, access=Access.FULL)
-        agents[group.pk] = [
-            _Agent(m.user.pk, m.user.name, m.user.email, _person(m.user.pk, m.user.name))
-            for m in members.select_related("user")
-        ]
-    categories = {}
-    for topic in TOPICS:
-        category = people.categories.get((topic.group, *topic.category))
-        if category is not None:
-            categories[(topic.group, topic.key)] = category.pk
-    result.customers = _add_customers(rng, customers)
-    everyone = [
-        _Customer(u.pk, u.name, u.email, u.language, u.organisation_id, _person(u.pk, u.name))
-        for u in User.objects.filter(role=Role.CUSTOMER, is_active=True).only(
-            "pk", "name", "email", "language", "organisation_id"
-        )
-    ]
-    return _World(groups, weights, agents, everyone, categories)
-
-
-def _add_customers(rng: random.Random, count: int) -> int:
-    """Add `count` customers with unusable passwords; some belong to an organisation."""
-    domains: list[tuple[str, int | None]] = list(
-        OrganisationDomain.objects.values_list("domain", "organisation_id")
-    )
-    domains += [(d, None) for d in _FREE_MAIL]
-    offset = User.objects.count()
-    users = []
-    for n in range(offset, offset + count):
-        language = "de" if rng.random() < 0.55 else "en"
-        first, last = rng.choice(_FIRST[language]), rng.choice(_LAST[language])
-        domain, organisation_id = rng.choice(domains)
-        local = f"{first}.{last}.{n}".translate(_ASCII).lower()
-        user = User(
-            email=f"{local}@{domain}",
-            name=f"{first} {last}",
-            role=Role.CUSTOMER,
-            language=language,
-            organisation_id=organisation_id,
-        )
-        user.set_unusable_password()
-        users.append(user)
-    User.objects.bulk_create(users, batch_size=2000)
-    return count
-
-
 # Rows ------------------------------------------------------------------------------------
 
 
@@ -391,19 +224,10 @@ class _Batch:
     events: list[tuple[object, ...]] = field(default_factory=list)
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _person(pk: int, name: str) -> str:
-    """A person as the services record them in event data."""
-    return _json({"id": pk, "name": name})
-
-
 class _TicketMaker:
     """Turns ticket positions 0 .. count-1 into rows, oldest first, spread over two years."""
 
-    def __init__(self, world: _World, rng: random.Random, *, end: datetime.datetime, count: int):
+    def __init__(self, world: World, rng: random.Random, *, end: datetime.datetime, count: int):
         self.world = world
         self.rng = rng
         self.texts = TextPool(rng)
@@ -411,7 +235,7 @@ class _TicketMaker:
         self.start = end - SPAN
         self.step = SPAN / max(count, 1)
         self.article_ids: Iterator[int] = iter(())
-        self.group_json = {group_id: _json(name) for _, group_id, name in world.groups}
+        self.group_json = {group_id: to_json(name) for _, group_id, name in world.groups}
 
     def batch(self, first: int, numbers: list[str], ticket_ids: list[int]) -> _Batch:
         plans = [
@@ -525,7 +349,7 @@ class _TicketMaker:
         plan: _Plan,
         entry: _Entry,
         article_id: int,
-        author: _Agent | None,
+        author: Agent | None,
         index: int,
         batch: _Batch,
     ) -> None:
@@ -647,11 +471,11 @@ class _Plan:
     group_id: int
     group_name: str
     group_json: str
-    customer: _Customer
+    customer: Customer
     language: str
     created: datetime.datetime
     channel: str
-    agent: _Agent | None
+    agent: Agent | None
     category_id: int | None
     priority: int
     type: str
@@ -662,7 +486,7 @@ class _Plan:
     last_agent: datetime.datetime | None = None
 
 
-def _actor(plan: _Plan, author: _Agent | None, entry: _Entry) -> tuple[int | None, str, str]:
+def _actor(plan: _Plan, author: Agent | None, entry: _Entry) -> tuple[int | None, str, str]:
     """Who the timeline names: the agent, the customer on the web, or the mail intake."""
     if author is not None:
         return author.id, ActorKind.PERSON, ""
@@ -674,7 +498,7 @@ def _actor(plan: _Plan, author: _Agent | None, entry: _Entry) -> tuple[int | Non
 _CHANNELS = (Channel.EMAIL, Channel.WEB, Channel.PHONE)
 _PRIORITIES = tuple(Priority.values)
 _PENDING = (State.PENDING_REMINDER, State.PENDING_CLOSE)
-_NEW_TO_OPEN = _json({"from": State.NEW, "to": State.OPEN})
+_NEW_TO_OPEN = to_json({"from": State.NEW, "to": State.OPEN})
 _TYPES = {
     "first": TicketType.INCIDENT,
     "it": TicketType.INCIDENT,
@@ -682,7 +506,7 @@ _TYPES = {
     "hr": TicketType.QUESTION,
 }
 _ARTICLE_DATA = {
-    (kind, internal, role): _json({"kind": kind, "internal": internal, "sender_role": role})
+    (kind, internal, role): to_json({"kind": kind, "internal": internal, "sender_role": role})
     for kind in ArticleKind.values
     for internal in (False, True)
     for role in SenderRole.values
