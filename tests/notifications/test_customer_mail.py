@@ -76,9 +76,10 @@ def test_automatic_inbound_mail_gets_no_receipt(committed, smtp_peer, support, g
     "robot",
     ["mailer-daemon@mx.kunde.example", "noreply@shop.example", "list-request@lists.example"],
 )
-def test_robot_senders_get_no_receipt(committed, smtp_peer, support, robot):
+def test_robot_senders_get_no_receipt_and_no_resolved_mail(committed, smtp_peer, support, robot):
     with committed():
         ticket = mail_ticket(CustomerFactory(email=robot), support)
+        change_state(actor=None, ticket=ticket, state="resolved")
 
     assert not OutboundMail.objects.filter(ticket=ticket).exists()
     assert smtp_peer.messages == []

@@ -113,7 +113,10 @@ def send_agent_reply(article: Article, *, origin: str) -> list[OutboundMail]:
 def send_resolved(ticket: Ticket, *, origin: str) -> OutboundMail | None:
     """Tell the requester the request is solved: reply to reopen, and rate it if we can."""
     requester = ticket.requester
-    if not may_mail_customer(requester) or not wants(requester, NotificationKind.CUSTOMER_RESOLVED):
+    # Automatic mail too: never to robots such as noreply@ or mailer-daemon@.
+    if not may_answer_automatically(requester, None):
+        return None
+    if not wants(requester, NotificationKind.CUSTOMER_RESOLVED):
         return None
     language = language_of(requester)
     links = _rating_urls(ticket)
