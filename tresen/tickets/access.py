@@ -93,6 +93,25 @@ def can_edit_ticket(user: User, ticket: Ticket) -> bool:
     ).exists()
 
 
+def can_work_in_group(user: User, group_id: int) -> bool:
+    """May `user` open tickets in the group, and own its tickets? Full access, or admin."""
+    if not _is_agent(user):
+        return False
+    if user.is_admin:
+        return True
+    return GroupMembership.objects.filter(user=user, group_id=group_id, access=Access.FULL).exists()
+
+
+def can_own_ticket_of_group(user: User, group_id: int) -> bool:
+    """Owners are active agents with full access to the group (admins too, via membership)."""
+    return (
+        _is_agent(user)
+        and GroupMembership.objects.filter(
+            user=user, group_id=group_id, access=Access.FULL
+        ).exists()
+    )
+
+
 def can_reply_as_customer(user: User, ticket: Ticket) -> bool:
     """Customers answer, resolve and reopen the tickets they can see."""
     return _is_signed_in(user) and user.is_customer and can_see_ticket(user, ticket)

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tresen.accounts.models import Access, Group, GroupMembership, Role, User
+from tresen.accounts.models import Group, Role, User
 from tresen.core.errors import (
     InvalidTransition,
     NotFound,
@@ -94,10 +94,7 @@ def _check_may_create(actor: Actor, requester: User, group: Group) -> None:
         if requester.pk != user.pk:
             raise PermissionDenied(_("Customers open tickets only for themselves."))
         return
-    if (
-        not user.is_admin
-        and not GroupMembership.objects.filter(user=user, group=group, access=Access.FULL).exists()
-    ):
+    if not access.can_work_in_group(user, group.pk):
         raise PermissionDenied(
             _("You cannot create tickets in the group “%(group)s”.") % {"group": group}
         )
@@ -206,9 +203,7 @@ def _check_owner(owner: User, group: Group | int) -> None:
     group_id = group if isinstance(group, int) else group.pk
     if not owner.is_active or not owner.is_agent:
         raise ValidationError(_("Only active agents can own tickets."))
-    if not GroupMembership.objects.filter(
-        user=owner, group_id=group_id, access=Access.FULL
-    ).exists():
+    if not access.can_own_ticket_of_group(owner, group_id):
         raise ValidationError(
             _("%(person)s has no full access to this ticket's group.")
             % {"person": owner.display_name}
