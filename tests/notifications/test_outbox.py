@@ -65,19 +65,30 @@ def test_temporary_failure_retries_with_backoff_and_keeps_message_id(smtp_peer):
 
 
 def test_server_down_is_retried_until_it_returns(smtp_peer, settings):
-    port = smtp_peer.port
+    from aiosmtpd.controller import Controller
+
+    from tests.peers import free_port
+
+    # A second real server with the peer's handler, down at first and started later.
+    port = free_port()
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
         }
     }
     mail = queue_mail(to=["someone@example.org"], subject="Down", text="Body", language="en")
     mail.refresh_from_db()
-    assert mail.status == OutboundStatus.QUEUED
-    settings.MAILERS["default"]["OPTIONS"]["port"] = port
-    assert deliver_due(now=later(mail)) == {"sent": 1}
-    assert len(smtp_peer.messages) == 1
+    assert (mail.status, mail.attempts) == (OutboundStatus.QUEUED, 1)
+    assert "Connection refused" in mail.last_error
+
+    server = Controller(smtp_peer, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        assert deliver_due(now=later(mail)) == {"sent": 1}
+    finally:
+        server.stop()
+    assert [m["Message-ID"] for m in smtp_peer.messages] == [mail.message_id]
 
 
 def test_mail_whose_task_was_lost_is_sent_by_the_periodic_sweep(smtp_peer, monkeypatch):
