@@ -112,12 +112,13 @@ def _tell(story: _Story, people: DemoPeople, texts: TextMaker, topic: Topic, age
         return ticket  # just arrived: still new and unassigned
     agent = rng.choice(people.full_agents(group))
     story.step(lambda: services.assign(actor=agent, ticket=ticket, owner=agent), after_hours=0.3)
+    first_answer = (
+        texts.acknowledgement(language, customer.name, agent.name)
+        if escalate
+        else texts.agent_reply(topic, language, customer.name, agent.name)
+    )
     story.step(
-        lambda: services.post_article(
-            actor=agent,
-            ticket=ticket,
-            body_text=texts.agent_reply(topic, language, customer.name, agent.name),
-        ),
+        lambda: services.post_article(actor=agent, ticket=ticket, body_text=first_answer),
         after_hours=rng.uniform(0.2, 6),
     )
     if rng.random() < 0.35:

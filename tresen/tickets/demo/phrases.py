@@ -147,6 +147,17 @@ _PHONE_NOTES = {
         "Called {name} back: explained the fix on the phone, works now.",
     ],
 }
+_THANKS = {"de": "vielen Dank für Ihre Nachricht,", "en": "thank you for your message,"}
+_ACKNOWLEDGEMENTS = {
+    "de": [
+        "wir haben Ihre Anfrage an unsere Fachabteilung weitergegeben, sie meldet sich bei Ihnen.",
+        "das müssen sich unsere Spezialisten ansehen. Wir melden uns, sobald wir mehr wissen.",
+    ],
+    "en": [
+        "we have passed your request to our specialists, who will get back to you.",
+        "our specialists need to look at this. We will be in touch as soon as we know more.",
+    ],
+}
 _HANDOVERS = {
     "de": [
         "Bitte übernehmen: Standardlösung hat nicht geholfen, Logs liegen im Ticket.",
@@ -651,9 +662,7 @@ class TextMaker:
     def agent_reply(self, topic: Topic, language: str, customer: str, agent: str) -> str:
         rng = self.rng
         greeting = rng.choice(_AGENT_GREETINGS[language]).format(name=customer)
-        thanks = (
-            "vielen Dank für Ihre Nachricht," if language == "de" else "thank you for your message,"
-        )
+        thanks = _THANKS[language]
         answer = self._pick(topic.answers, language)
         closing = rng.choice(_AGENT_CLOSINGS[language])
         return f"{greeting}\n\n{thanks} {answer}\n\n{closing}\n{agent}"
@@ -668,6 +677,14 @@ class TextMaker:
 
     def phone_note(self, language: str, name: str) -> str:
         return self._pick(_PHONE_NOTES, language, name=name)
+
+    def acknowledgement(self, language: str, customer: str, agent: str) -> str:
+        """A first answer that promises the specialists will follow up."""
+        rng = self.rng
+        greeting = rng.choice(_AGENT_GREETINGS[language]).format(name=customer)
+        thanks = _THANKS[language]
+        text = rng.choice(_ACKNOWLEDGEMENTS[language])
+        return f"{greeting}\n\n{thanks} {text}\n\n{rng.choice(_AGENT_CLOSINGS[language])}\n{agent}"
 
     def handover_note(self, language: str) -> str:
         return self._pick(_HANDOVERS, language)
