@@ -36,6 +36,7 @@ def test_new_ticket_tells_each_agent_of_the_group_in_their_language(
     assert english["Subject"] == f"[{ticket.number}] New ticket in Support: VPN bricht ab"
     assert german["Auto-Submitted"] == "auto-generated"
     assert german["From"].addresses[0].addr_spec == "support@helpdesk.example"
+    assert german["Reply-To"].addresses[0].addr_spec == "support@helpdesk.example"
     text = plain(german)
     assert "Hallo Greta Agentin" in text
     assert f"In der Gruppe Support ist das neue Ticket {ticket.number} eingegangen." in text
