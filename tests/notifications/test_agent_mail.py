@@ -196,3 +196,25 @@ def test_customers_choose_among_customer_notifications_only(english_customer):
     assert kinds == ["customer.receipt", "customer.reply", "customer.resolved"]
     with pytest.raises(ValidationError):
         set_preference(english_customer, NotificationKind.AGENT_ASSIGNED, False)
+
+
+def test_handover_to_a_named_agent_of_another_group_tells_them(
+    committed, smtp_peer, support, english_agent, english_customer
+):
+    from tests.factories import GroupFactory, add_member
+    from tresen.tickets.services import transfer
+
+    second_level = GroupFactory(name="Second Level", email="second@helpdesk.example")
+    specialist = AgentFactory(name="Sina Spezialistin", email="sina@staff.example", language="de")
+    add_member(second_level, specialist)
+    add_member(second_level, english_agent)
+    set_preference(english_agent, NotificationKind.AGENT_NEW_TICKET, False)
+    with committed():
+        ticket = portal_ticket(english_customer, support)
+
+    with committed():
+        transfer(actor=english_agent, ticket=ticket, group=second_level, owner=specialist)
+
+    [mail] = smtp_peer.to("sina@staff.example")
+    assert "wurde Ihnen zugewiesen" in mail["Subject"]
+    assert mail["From"].addresses[0].addr_spec == "second@helpdesk.example"

@@ -71,10 +71,23 @@ def on_article_created(event: Event) -> None:
         )
 
 
+def _person(value: object) -> User | None:
+    """The user an event's data names as {"id": ..., "name": ...}."""
+    person_id = value.get("id") if isinstance(value, dict) else None
+    return User.objects.filter(pk=person_id).first() if isinstance(person_id, int) else None
+
+
 def on_assigned(event: Event) -> None:
-    new_owner = (event.data or {}).get("to") or {}
-    owner_id = new_owner.get("id") if isinstance(new_owner, dict) else None
-    owner = User.objects.filter(pk=owner_id).first() if isinstance(owner_id, int) else None
+    owner = _person((event.data or {}).get("to"))
+    if owner is not None:
+        agent_notices.notify_assigned(
+            event.ticket, owner, actor=event.actor, origin=_origin(event, "assigned")
+        )
+
+
+def on_transferred(event: Event) -> None:
+    # A handover to a named agent of the other group assigns the ticket to them.
+    owner = _person((event.data or {}).get("owner"))
     if owner is not None:
         agent_notices.notify_assigned(
             event.ticket, owner, actor=event.actor, origin=_origin(event, "assigned")
@@ -100,6 +113,7 @@ HANDLERS: dict[str, Callable[[Event], None]] = {
     "ticket.created": on_ticket_created,
     "article.created": on_article_created,
     "ticket.assigned": on_assigned,
+    "ticket.transferred": on_transferred,
     "ticket.state_changed": on_state_changed,
 }
 
