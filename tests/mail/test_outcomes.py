@@ -189,3 +189,23 @@ def test_ingest_mail_exits_75_when_the_database_is_unreachable(tmp_path):
     )
     assert done.returncode == 75, done.stderr
     assert b"try again later" in done.stderr
+
+
+def test_large_message_is_stored_byte_for_byte(take):
+    import hashlib
+    import random
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "carla@kunde.example"
+    message["Subject"] = "Großer Anhang"
+    message.set_content("Anbei")
+    data = b"%PDF-1.4\n" + random.Random(3).randbytes(7 * 1024 * 1024)
+    message.add_attachment(data, "application", "pdf", filename="gross.pdf")
+    raw = message.as_bytes()
+    result = take(raw)
+    assert result.state == "created"
+    stored = InboundMessage.objects.get()
+    assert bytes(stored.raw) == raw and stored.sha256 == hashlib.sha256(raw).hexdigest()
+    attachment = Ticket.objects.get(number=result.ticket).articles.get().attachments.get()
+    assert attachment.blob.file.read() == data

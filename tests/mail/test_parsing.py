@@ -215,3 +215,26 @@ def test_broken_mail_never_raises_unexpectedly():
             parse_message(data)
         except Exception as exc:
             assert exc.__class__.__name__ in ("Unparseable", "MailLimitExceeded")
+
+
+def test_large_attachment_costs_less_than_four_times_the_message_size():
+    import random
+    import tracemalloc
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "a@example.de"
+    message["Subject"] = "big"
+    message.set_content("see attachment")
+    data = b"%PDF-1.4\n" + random.Random(1).randbytes(4 * 1024 * 1024)
+    message.add_attachment(data, "application", "pdf", filename="big.pdf")
+    raw = message.as_bytes()
+    del message
+    tracemalloc.start()
+    try:
+        mail = parse_message(raw)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert mail.attachments[0].data == data
+    assert peak < 4 * len(raw)

@@ -89,17 +89,30 @@ def store_raw(*, raw: bytes, mailbox: Mailbox | None) -> tuple[InboundMessage, b
     return message, True
 
 
-def _write_raw_binary(pk: int, raw: bytes) -> None:
-    """Send the bytes as a binary parameter, in the same transaction.
+_RAW_CHUNK = 4 * 1024 * 1024
 
-    Django's client-side parameter binding would spell them out in hex inside the SQL text:
-    several times the message's size in memory, and slower.
+
+def _write_raw_binary(pk: int, raw: bytes) -> None:
+    """Send the bytes as binary parameters, in the same transaction.
+
+    Django's client-side parameter binding would spell them out in hex inside the SQL text,
+    several times the message's size in memory. Large messages go in slices of 4 MiB, so the
+    client library never buffers more than one slice.
     """
     import psycopg
 
     table = InboundMessage._meta.db_table
+    view = memoryview(raw)
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(f'UPDATE "{table}" SET "raw" = %b WHERE "id" = %s', [raw, pk])  # noqa: S608
+        cursor.execute(
+            f'UPDATE "{table}" SET "raw" = %b WHERE "id" = %s',  # noqa: S608
+            [view[:_RAW_CHUNK], pk],
+        )
+        for start in range(_RAW_CHUNK, len(raw), _RAW_CHUNK):
+            cursor.execute(
+                f'UPDATE "{table}" SET "raw" = "raw" || %b WHERE "id" = %s',  # noqa: S608
+                [view[start : start + _RAW_CHUNK], pk],
+            )
 
 
 def ingest(*, raw: bytes, mailbox: Mailbox | None) -> IntakeResult:
