@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import AdminFactory, AgentFactory, CustomerFactory, GroupFactory, add_member
+from tests.search.conftest import postgres_only
 from tresen.search import filter_tickets, search_ticket_ids, search_tickets, selectors
 from tresen.search.index import rebuild_index
 from tresen.search.models import SearchDocument
@@ -260,3 +261,22 @@ def test_an_out_of_date_group_in_the_index_never_shows_a_ticket(agent, group, in
     assert search_tickets(outsider, "salary") == []
     assert search_ticket_ids(outsider, "salary") == []
     assert list(filter_tickets(outsider, "salary")) == []
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_outside_a_transaction_fills_the_index_in_slices():
+    from tests.factories import make_ticket
+
+    group = GroupFactory(name="Slices")
+    admin = AdminFactory()
+    tickets = [
+        make_ticket(group=group, title=f"Dock {n}", body_text=f"Dock number {n} is loose.")
+        for n in range(5)
+    ]
+    SearchDocument.objects.all().delete()
+
+    count = rebuild_index(workers=2)
+
+    assert count == 10
+    assert sorted(numbers(search_tickets(admin, "loose"))) == sorted(t.number for t in tickets)

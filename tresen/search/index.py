@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Model, Q
 
 from tresen.search.models import MAX_INDEXED_CHARS, DocumentKind, SearchDocument
 from tresen.search.snippets import START, STOP
@@ -77,16 +79,23 @@ def reindex_ticket(ticket_id: int) -> int:
     return len(documents)
 
 
-def rebuild_index() -> int:
+def rebuild_index(*, workers: int | None = None) -> int:
     """Rebuild the whole index from the tickets and articles, set-based; return its size.
 
-    Searches wait while it runs (the table is locked until the rebuild commits).
+    In one transaction where it can (searches wait until it commits). On PostgreSQL outside
+    a transaction, `workers` connections (one per core by default) fill it side by side in
+    slices, since turning text into vectors is what takes the time; searches then find fewer
+    tickets until it is done, and an interrupted rebuild must be run again.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            _rebuild_postgres(cursor)
-        else:
-            _rebuild_sqlite(cursor)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _rebuild_postgres_in_slices(workers or os.cpu_count() or 1)
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                _rebuild_postgres(cursor)
+            else:
+                _rebuild_sqlite(cursor)
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {SearchDocument._meta.db_table}")  # noqa: S608
         row = cursor.fetchone()
     count = int(row[0]) if row else 0
@@ -94,44 +103,91 @@ def rebuild_index() -> int:
     return count
 
 
-def _copy_statements(clean: str) -> list[str]:
-    """INSERT ... SELECT of every ticket title and article; `clean` wraps a text column."""
+def _copy_statements(clean: str, *, sliced: bool = False) -> list[tuple[type[Model], str]]:
+    """INSERT ... SELECT of every ticket title and article (of an id slice, with `sliced`);
+    `clean` wraps a text column. Each with the model whose ids it reads."""
     docs, tickets, articles = (
         SearchDocument._meta.db_table,
         Ticket._meta.db_table,
         Article._meta.db_table,
     )
     columns = "kind, object_id, ticket_id, group_id, is_public, title, body"
+    ticket_slice = " WHERE t.id >= %s AND t.id < %s" if sliced else ""
+    article_slice = " WHERE a.id >= %s AND a.id < %s" if sliced else ""
     return [
-        f"INSERT INTO {docs} ({columns}) "  # noqa: S608 - table names from the models
-        f"SELECT '{DocumentKind.TICKET.value}', t.id, t.id, t.group_id, TRUE, "
-        f"{clean.format('t.title')}, '' FROM {tickets} t",
-        f"INSERT INTO {docs} ({columns}) "  # noqa: S608
-        f"SELECT '{DocumentKind.ARTICLE.value}', a.id, a.ticket_id, t.group_id, "
-        f"NOT a.is_internal, {clean.format('a.subject')}, {clean.format('a.body_text')} "
-        f"FROM {articles} a JOIN {tickets} t ON t.id = a.ticket_id",
+        (
+            Ticket,
+            f"INSERT INTO {docs} ({columns}) "  # noqa: S608 - table names from the models
+            f"SELECT '{DocumentKind.TICKET.value}', t.id, t.id, t.group_id, TRUE, "
+            f"{clean.format('t.title')}, '' FROM {tickets} t{ticket_slice}",
+        ),
+        (
+            Article,
+            f"INSERT INTO {docs} ({columns}) "  # noqa: S608
+            f"SELECT '{DocumentKind.ARTICLE.value}', a.id, a.ticket_id, t.group_id, "
+            f"NOT a.is_internal, {clean.format('a.subject')}, {clean.format('a.body_text')} "
+            f"FROM {articles} a JOIN {tickets} t ON t.id = a.ticket_id{article_slice}",
+        ),
     ]
 
 
-def _rebuild_postgres(cursor) -> None:  # type: ignore[no-untyped-def]
-    docs = SearchDocument._meta.db_table
-    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+_POSTGRES_CLEAN = f"translate(left({{}}, {MAX_INDEXED_CHARS}), chr(2) || chr(3), '')"
+
+
+def _empty_postgres(cursor) -> None:  # type: ignore[no-untyped-def]
     # Checks deferred foreign keys now: TRUNCATE refuses a table with pending trigger events.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    cursor.execute(f"TRUNCATE {docs}")
+    cursor.execute(f"TRUNCATE {SearchDocument._meta.db_table}")
     # Filling the GIN index row by row is several times slower than building it afterwards.
     cursor.execute("DROP INDEX IF EXISTS search_document_vector")
-    clean = f"translate(left({{}}, {MAX_INDEXED_CHARS}), chr(2) || chr(3), '')"
-    for statement in _copy_statements(clean):
-        cursor.execute(statement)
+
+
+def _index_postgres(cursor) -> None:  # type: ignore[no-untyped-def]
+    docs = SearchDocument._meta.db_table
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
     cursor.execute(f"CREATE INDEX search_document_vector ON {docs} USING gin (vector)")
     cursor.execute(f"ANALYZE {docs}")
+
+
+def _rebuild_postgres(cursor) -> None:  # type: ignore[no-untyped-def]
+    _empty_postgres(cursor)
+    for _model, statement in _copy_statements(_POSTGRES_CLEAN):
+        cursor.execute(statement)
+    _index_postgres(cursor)
+
+
+def _rebuild_postgres_in_slices(workers: int) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _empty_postgres(cursor)
+    slices: list[tuple[str, int, int]] = []
+    for model, statement in _copy_statements(_POSTGRES_CLEAN, sliced=True):
+        bounds = model._default_manager.aggregate(low=Min("pk"), high=Max("pk"))
+        if bounds["low"] is None:
+            continue
+        low, high = bounds["low"], bounds["high"] + 1
+        step = max(1, -(-(high - low) // (workers * 8)))
+        slices += [(statement, start, min(start + step, high)) for start in range(low, high, step)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for _done in pool.map(_copy_slice, slices):
+            pass
+    with transaction.atomic(), connection.cursor() as cursor:
+        _index_postgres(cursor)
+
+
+def _copy_slice(work: tuple[str, int, int]) -> None:
+    """One slice, in a thread of the pool, over that thread's own connection."""
+    statement, low, high = work
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [low, high])
+    finally:
+        connection.close()
 
 
 def _rebuild_sqlite(cursor) -> None:  # type: ignore[no-untyped-def]
     docs = SearchDocument._meta.db_table
     cursor.execute(f"DELETE FROM {docs}")  # noqa: S608
     clean = f"replace(replace(substr({{}}, 1, {MAX_INDEXED_CHARS}), char(2), ''), char(3), '')"
-    for statement in _copy_statements(clean):
+    for _model, statement in _copy_statements(clean):
         cursor.execute(statement)
     cursor.execute("INSERT INTO search_document_fts (search_document_fts) VALUES ('optimize')")
