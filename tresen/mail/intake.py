@@ -71,19 +71,17 @@ def store_raw(*, raw: bytes, mailbox: Mailbox | None) -> tuple[InboundMessage, b
     Raises DatabaseError when the bytes could not be committed: nothing is acknowledged then.
     """
     digest = hashlib.sha256(raw).hexdigest()
+    binary = connection.vendor == "postgresql"
     with transaction.atomic():
-        existing = InboundMessage.objects.filter(mailbox=mailbox, sha256=digest)
-        if existing.update(deliveries=F("deliveries") + 1):
-            return existing.select_related("ticket").defer("raw").get(), False
-        binary = connection.vendor == "postgresql"
         try:
             with transaction.atomic():
                 message = InboundMessage.objects.create(
                     mailbox=mailbox, sha256=digest, size=len(raw), raw=b"" if binary else raw
                 )
-        except IntegrityError:  # the same bytes stored concurrently by another fetcher
-            existing_row = InboundMessage.objects.defer("raw").select_related("ticket")
-            return existing_row.get(mailbox=mailbox, sha256=digest), False
+        except IntegrityError:  # stored before (or concurrently by another fetcher)
+            existing = InboundMessage.objects.filter(mailbox=mailbox, sha256=digest)
+            existing.update(deliveries=F("deliveries") + 1)
+            return existing.select_related("ticket").defer("raw").get(), False
         if binary:
             _write_raw_binary(message.pk, raw)
     return message, True
@@ -145,6 +143,7 @@ def process(*, message_id: int, raw: bytes | None = None) -> IntakeResult:
     """
     from tresen.mail.routing import route_message
 
+    finished: InboundMessage | None = None
     try:
         with transaction.atomic():
             message = (
@@ -160,6 +159,7 @@ def process(*, message_id: int, raw: bytes | None = None) -> IntakeResult:
                 route_message(message, _parse(message, raw))
                 message.processed_at = timezone.now()
                 message.save(update_fields=_PROCESSED_FIELDS)
+                finished = message
     except (Quarantine, DomainError) as exc:
         _quarantine(message_id, str(exc))
     except DatabaseError:
@@ -167,6 +167,8 @@ def process(*, message_id: int, raw: bytes | None = None) -> IntakeResult:
     except Exception as exc:  # a bug must not lose the mail: keep it, say why, go on
         logger.exception("mail %s could not be processed", message_id)
         _quarantine(message_id, f"processing failed: {exc.__class__.__name__}: {exc}"[:2000])
+    if finished is not None:
+        return result_of(finished)
     return result_of(
         InboundMessage.objects.select_related("ticket").defer("raw").get(pk=message_id)
     )

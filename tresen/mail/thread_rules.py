@@ -118,6 +118,8 @@ def subject_tag_pattern() -> re.Pattern[str]:
 
 
 def _by_subject_tag(mail: ParsedMail) -> tuple[Ticket, str] | None:
+    if "[" not in (mail.subject or ""):
+        return None
     for number in subject_tag_pattern().findall(mail.subject or ""):
         ticket = Ticket.objects.filter(number__iexact=number).first()
         if ticket is not None:
