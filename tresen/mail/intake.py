@@ -118,7 +118,9 @@ def ingest(*, raw: bytes, mailbox: Mailbox | None) -> IntakeResult:
     message, new = store_raw(raw=raw, mailbox=mailbox)
     if not new and message.state != InboundState.PENDING:
         ticket = message.ticket.number if message.ticket_id and message.ticket else None
-        return IntakeResult(message.sha256, InboundState.DUPLICATE, ticket, message.rule or None)
+        return IntakeResult(
+            message.sha256, str(InboundState.DUPLICATE), ticket, message.rule or None
+        )
     return process(message_id=message.pk, raw=raw)
 
 
@@ -181,7 +183,7 @@ def _stored_bytes(message_id: int) -> bytes:
 
 def result_of(message: InboundMessage) -> IntakeResult:
     ticket = message.ticket.number if message.ticket_id and message.ticket else None
-    return IntakeResult(message.sha256, message.state, ticket, message.rule or None)
+    return IntakeResult(message.sha256, str(message.state), ticket, message.rule or None)
 
 
 def _parse(message: InboundMessage, raw: bytes) -> ParsedMail:
