@@ -23,7 +23,7 @@ from tests.peers import free_port
 DOVECOT_CONFIG = """\
 base_dir = {d}/run
 state_dir = {d}/state
-protocols = imap
+protocols = {protocols}
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -49,6 +49,18 @@ service imap-login {{
     port = 0
   }}
 }}
+{pop3_service}"""
+
+POP3_SERVICE = """\
+service pop3-login {{
+  inet_listener pop3 {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener pop3s {{
+    port = 0
+  }}
+}}
 """
 
 
@@ -58,6 +70,7 @@ class ImapPeer:
     port: int
     user: str
     password: str
+    pop3_port: int | None = None
 
     def client(self):  # type: ignore[no-untyped-def]
         from imapclient import IMAPClient
@@ -98,8 +111,17 @@ def imap_peer() -> Iterator[ImapPeer]:
     directory = Path(tempfile.mkdtemp(prefix="tresen-dovecot-"))
     directory.chmod(0o755)
     port = free_port()
+    # POP3 too when dovecot-pop3d is installed; the POP3 tests skip otherwise.
+    pop3_port = free_port() if Path("/usr/lib/dovecot/pop3").exists() else None
     (directory / "mail").mkdir()
-    (directory / "dovecot.conf").write_text(DOVECOT_CONFIG.format(d=directory, port=port))
+    (directory / "dovecot.conf").write_text(
+        DOVECOT_CONFIG.format(
+            d=directory,
+            port=port,
+            protocols="imap pop3" if pop3_port else "imap",
+            pop3_service=POP3_SERVICE.format(port=pop3_port) if pop3_port else "",
+        )
+    )
     (directory / "passwd").write_text(
         f"helpdesk:{{PLAIN}}imap-secret:{owner.pw_uid}:{owner.pw_gid}::{directory}/mail/helpdesk::\n"
     )
@@ -107,7 +129,9 @@ def imap_peer() -> Iterator[ImapPeer]:
     subprocess.run([dovecot, "-c", str(directory / "dovecot.conf")], check=True, timeout=30)
     try:
         _wait_for_port(port)
-        yield ImapPeer("127.0.0.1", port, "helpdesk", "imap-secret")
+        if pop3_port:
+            _wait_for_port(pop3_port)
+        yield ImapPeer("127.0.0.1", port, "helpdesk", "imap-secret", pop3_port)
     finally:
         pid_file = directory / "run" / "master.pid"
         if pid_file.exists():

@@ -167,3 +167,34 @@ def test_piped_mail_waits_while_postgres_is_down_and_goes_in_after(throwaway_pos
         [*tresen, "ingest-mail"], input=raw, env=env, capture_output=True, timeout=60
     )
     assert b'"state": "duplicate"' in again.stdout
+
+
+def test_periodic_task_fetches_due_mailboxes(imap_peer, db):
+    from tresen.mail.tasks import fetch_mail_task
+
+    _mailbox(imap_peer)
+    imap_peer.append(build_mail())
+    fetch_mail_task.call_local()
+    assert Ticket.objects.count() == 1
+    fetch_mail_task.call_local()  # not due again yet, and nothing new anyway
+    assert InboundMessage.objects.count() == 1
+
+
+def test_pop3_fetch_stores_then_deletes(imap_peer, db):
+    if imap_peer.pop3_port is None:
+        pytest.skip("Dovecot's POP3 server is not installed (apt-get install dovecot-pop3d)")
+    mailbox = _mailbox(imap_peer)
+    Mailbox.objects.filter(pk=mailbox.pk).update(protocol="pop3", port=imap_peer.pop3_port)
+    mailbox.refresh_from_db()
+    raw = build_mail(subject="Per POP3")
+    imap_peer.append(raw, build_mail(subject="Noch eine"))
+    report = fetch_mailbox(mailbox)
+    assert report.error == ""
+    assert [r.state for r in report.results] == ["created", "created"]
+    assert bytes(InboundMessage.objects.order_by("id").first().raw).replace(b"\r\n", b"\n") == (
+        raw.replace(b"\r\n", b"\n")
+    )
+    assert fetch_mailbox(mailbox).results == []  # deleted on the server at QUIT
+    client = imap_peer.client()
+    assert client.select_folder("INBOX")[b"EXISTS"] == 0
+    client.logout()
