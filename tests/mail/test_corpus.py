@@ -221,4 +221,7 @@ def test_whole_corpus_goes_through_intake_without_loss(monkeypatch):
     assert InboundMessage.objects.count() == len(digests)
     assert not InboundMessage.objects.exclude(state__in=FINAL_STATES).exists()
     assert not audit_inbound().problems
-    assert states["created"] + states["appended"] > len(files) / 3
+    assert states["created"] > 0
+    # Quarantine only for reasons intake names; never because processing itself broke.
+    reasons = InboundMessage.objects.filter(state="quarantined").values_list("reason", flat=True)
+    assert not [r for r in reasons if r.startswith("processing failed")]
