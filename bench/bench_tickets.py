@@ -6,7 +6,8 @@ Each database is measured in a process of its own on a scratch database made for
 temporary SQLite file; the PostgreSQL database tresen_bench_create on BENCH_POSTGRES_URL's
 server, dropped afterwards), migrated and given the demo's groups and people. Every ticket has
 a first message, tags and a category, as a ticket from the portal would; the events are queued
-for the worker as in production (into a scratch queue nobody works off). Prints Markdown.
+for the worker as in production (into a scratch queue nobody works off: a SQLite file, or
+database 13 of the Redis at BENCH_REDIS_URL, emptied afterwards). Prints Markdown.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pathlib import Path
 COUNT = int(os.environ.get("BENCH_TICKETS", "400"))
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SCRATCH = "tresen_bench_create"
+# A database number of its own, so that no running worker takes the benchmark's tasks.
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 def measure() -> None:
@@ -59,6 +62,10 @@ def measure() -> None:
         )
         durations.append(time.perf_counter() - started)
     assert Ticket.objects.count() == COUNT
+    if os.environ.get("REDIS_URL"):
+        from huey.contrib.djhuey import HUEY
+
+        HUEY.flush()  # the queued events belong to a scratch database
     total = sum(durations)
     p50 = statistics.median(durations) * 1000
     p95 = statistics.quantiles(durations, n=20)[18] * 1000
@@ -66,11 +73,13 @@ def measure() -> None:
         name = f"SQLite {connection.Database.sqlite_version}"
     else:
         name = f"PostgreSQL {connection.pg_version // 10000}"
+    name += ", Redis queue" if os.environ.get("REDIS_URL") else ", SQLite queue"
     print(f"| {name} | {COUNT} | {COUNT / total:.0f} | {p50:.1f} | {p95:.1f} |", flush=True)
 
 
-def run_child(database_url: str, var_dir: str) -> str:
+def run_child(database_url: str, var_dir: str, redis_url: str = "") -> str:
     env = dict(os.environ, DATABASE_URL=database_url, TRESEN_VAR_DIR=var_dir, LOG_LEVEL="WARNING")
+    env["REDIS_URL"] = redis_url
     env.setdefault("DJANGO_SETTINGS_MODULE", "tresen.settings")
     done = subprocess.run(
         [sys.executable, "-m", "bench.bench_tickets", "--child"],
@@ -101,6 +110,10 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as var:
             rows.append(run_child(POSTGRES.rsplit("/", 1)[0] + f"/{SCRATCH}", var))
+        postgres(f"DROP DATABASE {SCRATCH}")
+        postgres(f"CREATE DATABASE {SCRATCH}")
+        with tempfile.TemporaryDirectory() as var:
+            rows.append(run_child(POSTGRES.rsplit("/", 1)[0] + f"/{SCRATCH}", var, REDIS))
     finally:
         postgres(f"DROP DATABASE IF EXISTS {SCRATCH}")
     today = datetime.date.today().isoformat()
