@@ -235,3 +235,13 @@ def test_subject_tag_with_the_outgoing_tag_prefix_threads(take, settings):
     number = take(build_mail()).ticket
     result = take(build_mail(subject=f"Re: [Helpdesk {number}] Drucker", body="Danke"))
     assert (result.state, result.rule, result.ticket) == ("appended", "subject_tag", number)
+
+
+def test_nul_characters_in_the_body_do_not_stop_the_mail(take):
+    raw = (
+        b"From: carla@kunde.example\r\nTo: support@helpdesk.example\r\nSubject: NUL\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nvor\x00nach\r\n"
+    )
+    result = take(raw)
+    assert result.state == "created"
+    assert "vornach" in Ticket.objects.get(number=result.ticket).articles.get().body_text

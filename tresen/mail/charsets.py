@@ -47,7 +47,14 @@ def codec_for(charset: str | None) -> str | None:
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Decode body bytes: the declared charset if it fits, else UTF-8, else Windows-1252."""
+    """Decode body bytes: the declared charset if it fits, else UTF-8, else Windows-1252.
+
+    NUL characters are dropped: no database text column takes them, and they mean nothing.
+    """
+    return _decode_bytes(data, declared).replace("\x00", "")
+
+
+def _decode_bytes(data: bytes, declared: str | None) -> str:
     codec = codec_for(declared)
     if codec and codec not in ("cp1252", "utf-8"):
         try:

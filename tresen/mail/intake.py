@@ -13,7 +13,14 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import F
 from django.utils import timezone
 
@@ -164,8 +171,10 @@ def process(*, message_id: int, raw: bytes | None = None) -> IntakeResult:
                 finished = message
     except (Quarantine, DomainError) as exc:
         _quarantine(message_id, str(exc))
-    except DatabaseError:
-        raise  # stays pending; the next run or the periodic task tries again
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: stays pending, the next run tries again
+    except DatabaseError as exc:  # the database refused this message's data: keep it apart
+        _quarantine(message_id, f"database refused: {exc.__class__.__name__}: {exc}"[:2000])
     except Exception as exc:  # a bug must not lose the mail: keep it, say why, go on
         logger.exception("mail %s could not be processed", message_id)
         _quarantine(message_id, f"processing failed: {exc.__class__.__name__}: {exc}"[:2000])
