@@ -298,6 +298,18 @@ class Ticket(models.Model):
             # The queues show active tickets newest change first; most tickets are closed, so
             # a partial index over the active ones is small and lets a page stop after 51 rows.
             models.Index(
+                fields=["priority", "id"],
+                name="ticket_active_priority",
+                condition=Q(
+                    state__in=[
+                        State.NEW,
+                        State.OPEN,
+                        State.PENDING_REMINDER,
+                        State.PENDING_CLOSE,
+                    ]
+                ),
+            ),
+            models.Index(
                 fields=["-updated_at", "-id"],
                 name="ticket_active_updated",
                 condition=Q(
