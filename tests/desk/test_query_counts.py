@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import CustomerFactory, OrganisationFactory, make_ticket
+from tests.factories import CategoryFactory, CustomerFactory, OrganisationFactory, make_ticket
 from tresen.accounts.models import PhoneNumber
 from tresen.search.index import reindex_ticket
 from tresen.tickets import services
@@ -19,6 +19,10 @@ def fill(count, agent, group):
     org = OrganisationFactory(name="Org")
     customer = CustomerFactory(name="Many Tickets", organisation=org)
     PhoneNumber.objects.create(user=customer, number="+4930555000")
+    # Categories are listed on both pages: their group and parents must not cost a query each.
+    hardware = CategoryFactory(group=group, name=f"Hardware {count}")
+    for index in range(3):
+        CategoryFactory(group=group, parent=hardware, name=f"Printer {count}-{index}")
     tickets = []
     for index in range(count):
         ticket = make_ticket(

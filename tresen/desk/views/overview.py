@@ -130,7 +130,9 @@ def _filter_choices(user: User) -> dict[str, object]:
     return {
         "groups": group_list,
         "agents": list(agents[:200]),
-        "categories": list(Category.objects.filter(group__in=group_list, is_active=True)),
+        "categories": list(
+            Category.objects.filter(group__in=group_list, is_active=True).select_related("group")
+        ),
         "custom_fields": [(f, f.label(language)) for f in fields],
         "all_groups": list(Group.objects.filter(is_active=True).order_by("name")),
         "states": State.choices,

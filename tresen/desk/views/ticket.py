@@ -100,7 +100,11 @@ def _edit_choices(user: User, ticket: Ticket) -> dict[str, object]:
         "types": TicketType.choices,
         "owners": list(owners),
         "groups": list(Group.objects.filter(is_active=True).exclude(pk=ticket.group_id)),
-        "categories": list(Category.objects.filter(group_id=ticket.group_id, is_active=True)),
+        "categories": list(
+            Category.objects.filter(group_id=ticket.group_id, is_active=True).select_related(
+                "parent__parent"
+            )
+        ),
         "link_kinds": LinkKind.choices,
         "article_kinds": [
             (ArticleKind.MESSAGE, ArticleKind.MESSAGE.label),
