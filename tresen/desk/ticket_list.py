@@ -81,14 +81,18 @@ def queue_counts(user: User) -> dict[str, int]:
     """Live counts of the fixed queues, in one query."""
     groups = my_group_ids(user)
     now = timezone.now()
+    # Counting the (never null) group column rather than the id keeps every column the query
+    # reads inside the ticket_active_counts index, so PostgreSQL need not visit the table.
     counts = (
         visible_tickets(user)
         .filter(state__in=ACTIVE_STATES)
         .aggregate(
-            mine=Count("pk", filter=Q(owner=user)),
-            unassigned=Count("pk", filter=Q(owner__isnull=True) & _in_groups(groups)),
-            open=Count("pk", filter=_in_groups(groups)),
-            reminders=Count("pk", filter=Q(state=State.PENDING_REMINDER, pending_until__lte=now)),
+            mine=Count("group", filter=Q(owner=user)),
+            unassigned=Count("group", filter=Q(owner__isnull=True) & _in_groups(groups)),
+            open=Count("group", filter=_in_groups(groups)),
+            reminders=Count(
+                "group", filter=Q(state=State.PENDING_REMINDER, pending_until__lte=now)
+            ),
         )
     )
     counts["sla"] = 0
