@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 # Sent by the background task for every committed event (argument: event). Notifications,
 # automation, webhooks and SLA recomputation listen here; none of them runs inside the write.
+# Delivery is at least once (a failing listener makes the task retry, and the periodic sweep
+# republishes events whose task was lost), so every listener must be idempotent.
 event_committed = django.dispatch.Signal()
 
 
@@ -69,6 +71,7 @@ def record_event(
         actor_label=actor.label,
         article=article,
         data=data or {},
+        awaiting_publication=True,
     )
     transaction.on_commit(lambda: _publish(event.pk))
     return event

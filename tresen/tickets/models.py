@@ -488,6 +488,10 @@ class Event(models.Model):
     )
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    # True from the write until every listener (notifications, search, automation) has run.
+    # A periodic task publishes what a lost task or a flushed queue left behind. Rows loaded in
+    # bulk (imports, demo data) take the database default and are never published.
+    awaiting_publication = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("event")
@@ -495,6 +499,11 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["ticket", "created_at", "id"], name="event_timeline"),
             models.Index(fields=["kind", "created_at"], name="event_kind_time"),
+            models.Index(
+                fields=["created_at"],
+                name="event_awaiting_publication",
+                condition=Q(awaiting_publication=True),
+            ),
         ]
 
     def __str__(self) -> str:
