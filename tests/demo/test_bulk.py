@@ -138,3 +138,18 @@ def test_search_index_is_rebuilt_at_the_end_when_the_search_app_offers_it(monkey
     result = generate_tickets(20, batch_size=10, out=lambda line: None)
     assert calls == ["rebuilt"]
     assert "search index" in result.phases
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_load_on_postgresql_commits_batches_and_brings_the_indexes_back(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("several writing processes are used on PostgreSQL only")
+    create_people()
+    result = generate_tickets(200, batch_size=50, workers=2, search_index=False, out=print)
+    assert result.tickets == Ticket.objects.count() == 200
+    assert Event.objects.filter(kind="ticket.created").count() == 200
+    assert "tickets, articles, events (2 processes)" in result.phases
+    numbers = [int(n[1:]) for n in Ticket.objects.values_list("number", flat=True)]
+    assert len(set(numbers)) == 200
+    check_indexes_are_back_after_the_load()
+    assert not (settings.VAR_DIR / "demo-load-indexes.sql").exists()
