@@ -245,3 +245,37 @@ def test_nul_characters_in_the_body_do_not_stop_the_mail(take):
     result = take(raw)
     assert result.state == "created"
     assert "vornach" in Ticket.objects.get(number=result.ticket).articles.get().body_text
+
+
+def test_reply_to_a_mail_tresen_sent_threads_by_its_message_id(take):
+    from tresen.notifications.outbox import queue_mail
+
+    ticket = Ticket.objects.get(number=take(build_mail()).ticket)
+    sent = queue_mail(
+        to=["carla@kunde.example"],
+        subject="Ihre Anfrage",
+        text="Wir sind dran.",
+        language="de",
+        ticket=ticket,
+    )
+    result = take(
+        build_mail(
+            subject="Antwort ohne Nummer", body="Danke!", headers={"In-Reply-To": sent.message_id}
+        )
+    )
+    assert (result.state, result.rule, result.ticket) == ("appended", "in_reply_to", ticket.number)
+
+
+def test_bounce_of_a_mail_tresen_sent_lands_on_its_ticket(take):
+    from tests.mail.test_outcomes import dsn
+    from tresen.notifications.outbox import queue_mail
+
+    ticket = Ticket.objects.get(number=take(build_mail()).ticket)
+    sent = queue_mail(
+        to=["carla@kunde.example"], subject="Ihre Anfrage", text="x", language="de", ticket=ticket
+    )
+    result = take(dsn(sent.message_id, "carla@kunde.example", "5.2.2", "552 5.2.2 Mailbox full"))
+    assert (result.state, result.ticket) == ("bounce", ticket.number)
+    note = ticket.articles.order_by("id").last()
+    assert note.meta["mail"]["bounce"]["reason"] == "mailboxfull"
+    assert note.meta["mail"]["bounce"]["hard"] is False
