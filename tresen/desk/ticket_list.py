@@ -10,7 +10,7 @@ import base64
 import datetime
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -308,10 +308,20 @@ def paginate(
 
 
 def list_tickets_for_agent(
-    user: User, *, queue: str, filters: Filters, sort: str, after: str = "", before: str = ""
+    user: User,
+    *,
+    queue: str,
+    filters: Filters,
+    sort: str,
+    after: str = "",
+    before: str = "",
+    groups: list[int] | bool | None = False,
 ) -> Page:
-    """One page of a queue, narrowed by the filters, with what each row shows loaded."""
-    condition = queue_filter(queue, user, my_group_ids(user))
+    """One page of a queue, narrowed by the filters, with what each row shows loaded.
+
+    `groups` is `my_group_ids(user)` when the caller has it already.
+    """
+    condition = queue_filter(queue, user, my_group_ids(user) if groups is False else groups)
     if condition is None:
         return Page(tickets=[])
     qs = apply_filters(visible_tickets(user).filter(condition), filters, user)

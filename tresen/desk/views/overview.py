@@ -55,6 +55,7 @@ def _filter_query(query: QueryDict) -> QueryDict:
 @agent_view
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    groups = my_group_ids(user)
     filters = Filters.from_query(request.GET)
     queue = request.GET.get("queue") or ("all" if not filters.is_empty() else "mine")
     if queue not in QUEUE_KEYS:
@@ -62,6 +63,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     sort = request.GET.get("sort") or DEFAULT_SORT
     page = list_tickets_for_agent(
         user,
+        groups=groups,
         queue=queue,
         filters=filters,
         sort=sort,
@@ -83,7 +85,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "select_label": _("Select"),
         "saved_views": list(SavedView.objects.filter(owner=user)),
         "current_view": request.GET.get("view", ""),
-        **_filter_choices(user),
+        **_filter_choices(user, groups),
     }
     return render(request, "desk/home.html", context)
 
@@ -107,12 +109,9 @@ def _with(base: QueryDict, key: str, value: str) -> str:
     return query.urlencode()
 
 
-def _filter_choices(user: User) -> dict[str, object]:
-    groups_ids = my_group_ids(user)
-    groups = Group.objects.filter(is_active=True).order_by("name")
-    if groups_ids is not None:
-        groups = groups.filter(pk__in=groups_ids)
-    group_list = list(groups)
+def _filter_choices(user: User, groups_ids: list[int] | None) -> dict[str, object]:
+    all_groups = list(Group.objects.filter(is_active=True).order_by("name"))
+    group_list = [g for g in all_groups if groups_ids is None or g.pk in groups_ids]
     agents = (
         User.objects.filter(
             pk__in=GroupMembership.objects.filter(group__in=group_list, access=Access.FULL).values(
@@ -134,7 +133,7 @@ def _filter_choices(user: User) -> dict[str, object]:
             Category.objects.filter(group__in=group_list, is_active=True).select_related("group")
         ),
         "custom_fields": [(f, f.label(language)) for f in fields],
-        "all_groups": list(Group.objects.filter(is_active=True).order_by("name")),
+        "all_groups": all_groups,
         "states": State.choices,
         "priorities": Priority.choices,
         "types": TicketType.choices,
