@@ -315,7 +315,7 @@ def list_tickets_for_agent(
     sort: str,
     after: str = "",
     before: str = "",
-    groups: list[int] | bool | None = False,
+    groups: list[int] | Literal[False] | None = False,
 ) -> Page:
     """One page of a queue, narrowed by the filters, with what each row shows loaded.
 
