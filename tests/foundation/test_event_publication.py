@@ -86,3 +86,34 @@ def test_a_failing_listener_never_breaks_the_write_that_published(
         event_committed.disconnect(dispatch_uid="test-broken-write")
     assert ticket.pk is not None
     assert Event.objects.filter(ticket=ticket, awaiting_publication=True).exists()
+
+
+def test_one_task_carries_all_events_of_a_transaction(
+    django_capture_on_commit_callbacks, group, customer, monkeypatch
+):
+    batches: list[list[int]] = []
+    monkeypatch.setattr("tresen.tickets.tasks.dispatch_events_task", batches.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(requester=customer, group=group, tags=["printer", "floor-2"])
+    ids = list(Event.objects.filter(ticket=ticket).order_by("pk").values_list("pk", flat=True))
+    assert len(ids) >= 3
+    assert batches == [ids]
+
+
+def test_a_rolled_back_write_leaves_no_stale_batch_behind(
+    django_capture_on_commit_callbacks, group, customer, monkeypatch
+):
+    from django.db import transaction
+
+    batches: list[list[int]] = []
+    monkeypatch.setattr("tresen.tickets.tasks.dispatch_events_task", batches.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                make_ticket(requester=customer, group=group)
+                raise RuntimeError("abort")
+        except RuntimeError:
+            pass
+        ticket = make_ticket(requester=customer, group=group)
+    ids = list(Event.objects.filter(ticket=ticket).order_by("pk").values_list("pk", flat=True))
+    assert batches == [ids]

@@ -205,7 +205,7 @@ def test_whole_corpus_goes_through_intake_without_loss(monkeypatch):
     from tresen.mail.models import FINAL_STATES, InboundMessage, Mailbox
 
     # Search indexing and notifications run after commit in the worker, not in intake.
-    monkeypatch.setattr("tresen.tickets.events._publish", lambda event_id: None)
+    monkeypatch.setattr("tresen.tickets.events._publish_after_commit", lambda event_id: None)
     files = corpus_files()
     step = int(os.environ.get("TRESEN_CORPUS_STEP", "5"))
     files = files[::step]

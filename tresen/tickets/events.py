@@ -73,11 +73,37 @@ def record_event(
         data=data or {},
         awaiting_publication=True,
     )
-    transaction.on_commit(lambda: _publish(event.pk))
+    _publish_after_commit(event.pk)
     return event
 
 
-def _publish(event_id: int) -> None:
-    from tresen.tickets.tasks import dispatch_event_task
+class _CommitBatch:
+    """The events of one transaction, handed to the worker as one task after commit."""
 
-    dispatch_event_task(event_id)
+    def __init__(self) -> None:
+        self.event_ids: list[int] = []
+        self.flushed = False
+
+    def flush(self) -> None:
+        from tresen.tickets.tasks import dispatch_events_task
+
+        self.flushed = True
+        if self.event_ids:
+            dispatch_events_task(self.event_ids)
+
+
+def _publish_after_commit(event_id: int) -> None:
+    # One queued task per transaction rather than per event: a write that records four
+    # events costs one enqueue. A batch whose callback was discarded by a rollback is
+    # abandoned (its events were rolled back with it) and a new one is started.
+    connection = transaction.get_connection()
+    batch: _CommitBatch | None = getattr(connection, "tresen_event_batch", None)
+    pending = [entry[1] for entry in connection.run_on_commit]
+    reusable = batch is not None and not batch.flushed and batch.flush in pending
+    if batch is None or not reusable or not connection.in_atomic_block:
+        batch = _CommitBatch()
+        connection.tresen_event_batch = batch  # type: ignore[attr-defined]
+        batch.event_ids.append(event_id)
+        transaction.on_commit(batch.flush)
+        return
+    batch.event_ids.append(event_id)

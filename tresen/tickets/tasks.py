@@ -17,8 +17,20 @@ class ListenerFailed(Exception):
 
 
 @db_task(retries=5, retry_delay=30)
+def dispatch_events_task(event_ids: list[int]) -> None:
+    """Publish the events of one committed transaction, in order."""
+    failures = 0
+    for event_id in event_ids:
+        try:
+            publish_event(event_id)
+        except ListenerFailed:
+            failures += 1
+    if failures:
+        raise ListenerFailed(f"{failures} of {len(event_ids)} event(s) failed")
+
+
 def dispatch_event_task(event_id: int) -> None:
-    publish_event(event_id)
+    dispatch_events_task([event_id])
 
 
 def publish_event(event_id: int) -> None:
@@ -26,8 +38,12 @@ def publish_event(event_id: int) -> None:
     from tresen.tickets.events import event_committed
     from tresen.tickets.models import Event
 
-    event = Event.objects.select_related("ticket", "actor", "article").filter(pk=event_id).first()
-    if event is None:
+    event = (
+        Event.objects.select_related("ticket", "actor", "article")
+        .filter(pk=event_id, awaiting_publication=True)
+        .first()
+    )
+    if event is None:  # rolled back, or published already by an earlier try
         return
     failed = []
     for receiver, result in event_committed.send_robust(sender=Event, event=event):
