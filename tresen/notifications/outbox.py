@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tresen.accounts.services import is_own_address
 from tresen.core.errors import ValidationError
+from tresen.mail.senders import is_own_address
 from tresen.notifications import composition
 from tresen.notifications.models import (
     OutboundAttachment,

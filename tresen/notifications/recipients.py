@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tresen.accounts.services import is_own_address
+from tresen.mail.senders import is_own_address
 from tresen.notifications.composition import mailbox
 from tresen.notifications.preferences import wants
 from tresen.tickets import access
