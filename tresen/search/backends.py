@@ -27,6 +27,8 @@ from tresen.search.fts5_query import to_fts5
 from tresen.search.snippets import START, STOP, has_match
 
 HEADLINE_CHARS = 20_000
+# How many of the newest documents a search reads before it turns to the GIN index.
+RECENT_DOCUMENTS = 30_000
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,9 @@ class Backend(Protocol):
         """The query in the database's own syntax; empty when nothing in it can match."""
         ...
 
-    def window(
+    def window_ids(
         self, prepared: str, scope: Scope, *, below: int | None, size: int
-    ) -> tuple[str, list[Any]]: ...
+    ) -> list[int]: ...
 
     def ranked(
         self, prepared: str, scope: Scope, *, below: int | None, size: int
@@ -129,32 +131,48 @@ class PostgresBackend:
             return str(german)
         return str(both) if german else str(english)
 
-    def window(
-        self, prepared: str, scope: Scope, *, below: int | None, size: int
-    ) -> tuple[str, list[Any]]:
+    def window_ids(self, prepared: str, scope: Scope, *, below: int | None, size: int) -> list[int]:
         where, params = scope.prefilter("d")
         bound, bound_params = _below("d", below)
-        inner = (
-            "SELECT DISTINCT d.ticket_id FROM search_document d "  # noqa: S608
-            f"WHERE d.vector @@ {self.TSQUERY} AND {where}{bound} "
-            "ORDER BY d.ticket_id DESC LIMIT %s"
+        # First only the newest documents, read backwards along an index: a common word fills
+        # the window from them at once, and the bound keeps the cost fixed when the word is
+        # common elsewhere but absent here (the planner cannot know that a group never
+        # mentions printers, and would otherwise walk all of its documents).
+        recent = (
+            "SELECT DISTINCT r.ticket_id FROM (SELECT d.ticket_id, d.vector "  # noqa: S608
+            f"FROM search_document d WHERE {where}{bound} "
+            "ORDER BY d.ticket_id DESC LIMIT %s) r "
+            f"WHERE r.vector @@ {self.TSQUERY} ORDER BY r.ticket_id DESC LIMIT %s"
         )
-        sql, auth_params = _window_sql(inner, scope)
-        return sql, [prepared, *params, *bound_params, size, *auth_params]
+        sql, auth_params = _window_sql(recent, scope)
+        head = [*params, *bound_params, RECENT_DOCUMENTS, prepared, size, *auth_params]
+        ids = [int(row[0]) for row in _fetch(sql, head)]
+        if len(ids) >= size:
+            return ids
+        # A rarer word: every match through the GIN index, sorted afterwards. The fence
+        # (MATERIALIZED) keeps the planner from choosing the backward walk again.
+        every = (
+            "WITH m AS MATERIALIZED (SELECT d.ticket_id FROM search_document d "  # noqa: S608
+            f"WHERE d.vector @@ {self.TSQUERY} AND {where}{bound}) "
+            "SELECT DISTINCT ticket_id FROM m ORDER BY ticket_id DESC LIMIT %s"
+        )
+        sql, auth_params = _window_sql(every, scope)
+        rest = [prepared, *params, *bound_params, size, *auth_params]
+        return [int(row[0]) for row in _fetch(sql, rest)]
 
     def ranked(self, prepared: str, scope: Scope, *, below: int | None, size: int) -> list[Ranked]:
-        window_sql, window_params = self.window(prepared, scope, below=below, size=size)
+        ids = self.window_ids(prepared, scope, below=below, size=size)
+        if not ids:
+            return []
         public = " AND d.is_public" if scope.public_only else ""
         sql = (
-            f"WITH candidate AS MATERIALIZED ({window_sql}), "  # noqa: S608
-            "best AS (SELECT DISTINCT ON (d.ticket_id) d.ticket_id, d.id, "
-            f"ts_rank(d.vector, {self.TSQUERY}) AS rank FROM search_document d "
-            "WHERE d.ticket_id IN (SELECT ticket_id FROM candidate) "
-            f"AND d.vector @@ {self.TSQUERY}{public} "
-            "ORDER BY d.ticket_id, rank DESC, d.id) "
-            "SELECT ticket_id, id, rank FROM best ORDER BY rank DESC, ticket_id DESC"
+            "SELECT ticket_id, id, rank FROM (SELECT DISTINCT ON (d.ticket_id) "  # noqa: S608
+            f"d.ticket_id, d.id, ts_rank(d.vector, {self.TSQUERY}) AS rank "
+            f"FROM search_document d WHERE d.ticket_id = ANY(%s) AND d.vector @@ {self.TSQUERY}"
+            f"{public} ORDER BY d.ticket_id, rank DESC, d.id) best "
+            "ORDER BY rank DESC, ticket_id DESC"
         )
-        rows = _fetch(sql, [*window_params, prepared, prepared])
+        rows = _fetch(sql, [prepared, ids, prepared])
         return [Ranked(int(t), int(d), float(r)) for t, d, r in rows]
 
     def snippets(self, prepared: str, document_ids: list[int]) -> dict[int, str]:
@@ -200,6 +218,10 @@ class SqliteBackend:
         )
         sql, auth_params = _window_sql(inner, scope)
         return sql, [prepared, *params, *bound_params, size, *auth_params]
+
+    def window_ids(self, prepared: str, scope: Scope, *, below: int | None, size: int) -> list[int]:
+        sql, params = self.window(prepared, scope, below=below, size=size)
+        return [int(row[0]) for row in _fetch(sql, params)]
 
     def ranked(self, prepared: str, scope: Scope, *, below: int | None, size: int) -> list[Ranked]:
         window_sql, window_params = self.window(prepared, scope, below=below, size=size)

@@ -16,7 +16,6 @@ import binascii
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
@@ -138,10 +137,7 @@ def search_ticket_ids(user: User, query: str, *, limit: int = 1000) -> list[int]
     prepared = backend.prepare(query) if scope is not None else ""
     if scope is None or not prepared:
         return []
-    sql, params = backend.window(prepared, scope, below=None, size=limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [int(row[0]) for row in cursor.fetchall()]
+    return backend.window_ids(prepared, scope, below=None, size=limit)
 
 
 def filter_tickets(
