@@ -8,6 +8,8 @@ def test_a_ticket_number_jumps_to_the_ticket(agent_client, customer, group):
     ticket = make_ticket(requester=customer, group=group)
     response = agent_client.get(reverse("desk:search"), {"q": ticket.number})
     assert response.url == ticket.get_absolute_url()
+    response = agent_client.get(reverse("desk:search"), {"q": ticket.number.lower()})
+    assert response.url == ticket.get_absolute_url()
     digits = ticket.number.lstrip("T")
     response = agent_client.get(reverse("desk:search"), {"q": digits})
     assert response.url == ticket.get_absolute_url()

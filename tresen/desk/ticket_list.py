@@ -207,7 +207,8 @@ def _filter_text(qs: QuerySet[Ticket], text: str, user: User) -> QuerySet[Ticket
     from tresen.search import filter_tickets
 
     matching = filter_tickets(user, text).values("pk")
-    return qs.filter(Q(number__iexact=text) | Q(pk__in=matching))
+    # Exact numbers only: a case-insensitive lookup could not use the unique index.
+    return qs.filter(Q(number__in=[text, text.upper()]) | Q(pk__in=matching))
 
 
 # Sorting and keyset pagination ---------------------------------------------------------------

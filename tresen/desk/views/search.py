@@ -15,16 +15,15 @@ SEARCH_PAGE = 25
 
 
 def ticket_by_number(request: AuthenticatedHttpRequest, text: str) -> Ticket | None:
-    """The visible ticket whose number is `text` ("T10042", or just "10042")."""
-    if " " in text or not text or len(text) > 32:
+    """The visible ticket whose number is `text` ("T10042", "t10042", or just "10042")."""
+    if not text or " " in text or len(text) > 32 or not any(ch.isdigit() for ch in text):
         return None
-    candidates = [text]
+    # Exact matches on the unique index only: a case-insensitive lookup would read the table.
+    candidates = [text, text.upper()]
     if text.isdigit():
         numbering = TicketNumbering.objects.filter(pk=1).first() or TicketNumbering()
         candidates.append(f"{numbering.prefix}{int(text):0{numbering.digits}d}")
-    return visible_tickets(request.user).filter(number__in=candidates).first() or (
-        visible_tickets(request.user).filter(number__iexact=text).first()
-    )
+    return visible_tickets(request.user).filter(number__in=candidates).first()
 
 
 @agent_view
