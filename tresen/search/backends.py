@@ -42,13 +42,20 @@ class Scope:
     # text. Not a permission (ticket_sql is, applied to the window): the copy may be stale.
     group_ids: tuple[int, ...] | None = None
 
-    def prefilter(self, alias: str) -> tuple[str, list[Any]]:
-        """Conditions on documents while the window is searched for."""
+    def prefilter(self, alias: str, *, bigint_array: bool = False) -> tuple[str, list[Any]]:
+        """Conditions on documents while the window is searched for.
+
+        `bigint_array`: the groups as one bigint[] (PostgreSQL), which the GIN index on
+        (group_id, vector) can use; a list of integer literals it cannot.
+        """
         clauses = [f"{alias}.ticket_id IS NOT NULL"]
         params: list[Any] = []
         if self.public_only:
             clauses.append(f"{alias}.is_public")
-        if self.group_ids is not None:
+        if self.group_ids is not None and bigint_array:
+            clauses.append(f"{alias}.group_id = ANY(%s::bigint[])")
+            params.append(list(self.group_ids))
+        elif self.group_ids is not None:
             marks = ", ".join(["%s"] * len(self.group_ids))
             clauses.append(f"{alias}.group_id IN ({marks})")
             params.extend(self.group_ids)
@@ -132,7 +139,7 @@ class PostgresBackend:
         return str(both) if german else str(english)
 
     def window_ids(self, prepared: str, scope: Scope, *, below: int | None, size: int) -> list[int]:
-        where, params = scope.prefilter("d")
+        where, params = scope.prefilter("d", bigint_array=True)
         bound, bound_params = _below("d", below)
         # First only the newest documents, read backwards along an index: a common word fills
         # the window from them at once, and the bound keeps the cost fixed when the word is

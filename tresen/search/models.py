@@ -39,8 +39,9 @@ class SearchDocument(models.Model):
         verbose_name=_("ticket"),
     )
     # The ticket's group, copied so that an agent's search reads only the documents of their
-    # groups. A hint for speed, never a permission: results are still filtered through
-    # tresen.tickets.access, so a copy that is out of date hides a ticket at worst.
+    # groups (the first column of the GIN index, see migration 0004). A hint for speed, never
+    # a permission: results are still filtered through tresen.tickets.access, so a copy that
+    # is out of date hides a ticket at worst.
     group_id = models.BigIntegerField(_("group"), null=True, blank=True)
     # False for internal notes: customers never match them, nor see them in snippets.
     is_public = models.BooleanField(_("public"), default=False)
@@ -51,7 +52,6 @@ class SearchDocument(models.Model):
         db_table = "search_document"
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
-        indexes = [models.Index(fields=["group_id", "ticket"], name="search_document_group")]
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique")
         ]
