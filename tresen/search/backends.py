@@ -156,15 +156,41 @@ class PostgresBackend:
         ids = [int(row[0]) for row in _fetch(sql, head)]
         if len(ids) >= size:
             return ids
-        # A rarer word: every match through the GIN index, sorted afterwards. The fence
-        # (MATERIALIZED) keeps the planner from choosing the backward walk again.
+        if ids:
+            # A word of middling frequency: its density among the newest documents says how
+            # far back the window reaches; the GIN index then reads only that stretch.
+            span = max(1, ids[0] - ids[-1]) * size / len(ids)
+            floor = int(ids[0] - 2 * span)
+            nearer = self._every_match(
+                prepared, scope, where, params, bound, bound_params, size, floor=floor
+            )
+            if len(nearer) >= size:
+                return nearer
+        return self._every_match(prepared, scope, where, params, bound, bound_params, size)
+
+    def _every_match(
+        self,
+        prepared: str,
+        scope: Scope,
+        where: str,
+        params: list[Any],
+        bound: str,
+        bound_params: list[Any],
+        size: int,
+        *,
+        floor: int | None = None,
+    ) -> list[int]:
+        """The newest `size` matching tickets through the GIN index (above `floor`). The
+        fence (MATERIALIZED) keeps the planner from choosing the backward walk again."""
+        above = " AND d.ticket_id >= %s" if floor is not None else ""
         every = (
             "WITH m AS MATERIALIZED (SELECT d.ticket_id FROM search_document d "  # noqa: S608
-            f"WHERE d.vector @@ {self.TSQUERY} AND {where}{bound}) "
+            f"WHERE d.vector @@ {self.TSQUERY} AND {where}{bound}{above}) "
             "SELECT DISTINCT ticket_id FROM m ORDER BY ticket_id DESC LIMIT %s"
         )
         sql, auth_params = _window_sql(every, scope)
-        rest = [prepared, *params, *bound_params, size, *auth_params]
+        floor_params = [floor] if floor is not None else []
+        rest = [prepared, *params, *bound_params, *floor_params, size, *auth_params]
         return [int(row[0]) for row in _fetch(sql, rest)]
 
     def ranked(self, prepared: str, scope: Scope, *, below: int | None, size: int) -> list[Ranked]:
