@@ -295,9 +295,9 @@ class Ticket(models.Model):
             models.Index(
                 fields=["group", "priority", "-updated_at", "-id"], name="ticket_group_priority"
             ),
-            # The queues show active tickets newest change first; most tickets are closed, so
-            # a partial index over the active ones is small and lets a page stop after 51 rows.
-            # Covers the desk's queue counts, so they are read from the index alone.
+            # Most tickets are closed, so partial indexes over the active ones stay small. The
+            # desk's queue counts are read from this one alone; the two after it let a queue
+            # page sorted by priority or by last change stop after 51 rows.
             models.Index(
                 fields=["group", "owner", "state", "pending_until"],
                 name="ticket_active_counts",
