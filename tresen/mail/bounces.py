@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tresen.mail.bounce_reasons import classify, is_hard
 from tresen.mail.parsing import ParsedMail, message_ids
 
 _BOUNCE_SUBJECT = re.compile(
@@ -28,138 +29,6 @@ _RECIPIENT_FIELD = re.compile(
 _RECIPIENT_TEXT = re.compile(r"<([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>")
 _RECIPIENT_BARE = re.compile(r"^\s*([\w.+'-]+@[\w-]+(?:\.[\w-]+)+):?\s*$", re.MULTILINE)
 _ORIGINAL_ID = re.compile(r"^Message-ID:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
-
-# Reason classes (the names sisimai uses), matched in order on the diagnostic text.
-_REASON_PHRASES: list[tuple[str, list[str]]] = [
-    (
-        "mailboxfull",
-        [
-            r"mailbox (is )?full",
-            r"over ?quota",
-            r"quota exceeded",
-            r"exceed(ed|s) (the )?(storage|quota)",
-            r"insufficient (disk )?space",
-            r"mailbox.*size limit",
-            r"postfach.*voll",
-        ],
-    ),
-    ("mesgtoobig", [r"message (is )?too (big|large)", r"size (limit|exceeds)", r"exceeds .*size"]),
-    (
-        "hostunknown",
-        [
-            r"host (or domain name )?not found",
-            r"unknown host",
-            r"domain (not found|does not exist)",
-            r"no such domain",
-            r"name service error",
-            r"unrout(e)?able",
-        ],
-    ),
-    (
-        "userunknown",
-        [
-            r"user unknown",
-            r"unknown user",
-            r"no such (user|mailbox|recipient|address)",
-            r"does ?n[o']t exist",
-            r"not exist",
-            r"invalid (recipient|mailbox|address)",
-            r"recipient (address )?rejected",
-            r"address rejected",
-            r"unknown (recipient|address|local part|mailbox)",
-            r"mailbox (unavailable|not found)",
-            r"not a valid (mailbox|recipient)",
-            r"user not found",
-            r"account (does not exist|not found)",
-            r"unbekannt",
-            r"undeliverable address",
-            r"no mailbox here",
-        ],
-    ),
-    ("hasmoved", [r"has moved", r"moved to"]),
-    (
-        "suspend",
-        [
-            r"suspended",
-            r"disabled",
-            r"inactive",
-            r"deactivated",
-            r"account (is )?locked",
-            r"expired account",
-            r"not active",
-        ],
-    ),
-    (
-        "expired",
-        [
-            r"expired",
-            r"retry time",
-            r"timeout exceeded",
-            r"too long in queue",
-            r"delivery time",
-            r"giving up",
-            r"could not be delivered within",
-            r"delayed",
-        ],
-    ),
-    ("virusdetected", [r"virus", r"malware", r"infected"]),
-    ("spamdetected", [r"spam", r"junk mail", r"bulk mail"]),
-    ("authfailure", [r"\bspf\b", r"dkim", r"dmarc", r"authenticat"]),
-    ("requireptr", [r"reverse dns", r"\bptr\b", r"rdns", r"no reverse"]),
-    (
-        "norelaying",
-        [
-            r"relay(ing)? (access )?(denied|not permitted)",
-            r"not permitted to relay",
-            r"unable to relay",
-        ],
-    ),
-    (
-        "blocked",
-        [
-            r"blocked",
-            r"blacklist",
-            r"block ?list",
-            r"\brbl\b",
-            r"dnsbl",
-            r"listed",
-            r"poor reputation",
-            r"banned",
-        ],
-    ),
-    (
-        "networkerror",
-        [
-            r"connection (refused|timed out|reset)",
-            r"network",
-            r"unreachable",
-            r"\bdns\b",
-            r"lost connection",
-        ],
-    ),
-    ("policyviolation", [r"policy"]),
-    ("filtered", [r"filter", r"content rejected", r"not accepted", r"refused"]),
-    ("rejected", [r"reject", r"denied", r"sender"]),
-    ("systemerror", [r"system error", r"internal error", r"local error", r"loop"]),
-]
-_REASONS = [(name, re.compile("|".join(phrases), re.I)) for name, phrases in _REASON_PHRASES]
-
-_STATUS_REASONS = {
-    "1.1": "userunknown",
-    "1.0": "userunknown",
-    "1.6": "hasmoved",
-    "1.2": "hostunknown",
-    "2.2": "mailboxfull",
-    "2.1": "suspend",
-    "2.3": "mesgtoobig",
-    "3.4": "mesgtoobig",
-    "4.7": "expired",
-    "4.1": "networkerror",
-    "4.4": "networkerror",
-    "7.1": "rejected",
-    "7.0": "securityerror",
-}
-_HARD_REASONS = {"userunknown", "hostunknown", "hasmoved"}
 
 
 @dataclass(frozen=True)
@@ -197,57 +66,68 @@ def looks_like_bounce(mail: ParsedMail) -> bool:
 def analyse_bounce(mail: ParsedMail) -> Bounce:
     """Take the failed recipient, status, reason and original Message-ID out of a bounce."""
     report = "\n".join(mail.reports)
-    diagnostic = _diagnostic(report) or mail.text
-    status = _status(report) or _status(mail.text) or ""
+    notice = _notice(mail.text)
+    diagnostic = _diagnostic(report)
+    status = _status(report, diagnostic) or _status(notice, notice)
     recipient = _recipient(report, mail.text)
-    reason = classify(status, diagnostic)
+    phase = _phase(notice + "\n" + diagnostic)
+    reason = "undefined"
+    for words in (diagnostic, notice, mail.subject):
+        if reason == "undefined" and words:
+            reason = classify(status, words, phase)
+    if reason == "undefined":
+        reason = classify(status, "", phase)
     originals = tuple(dict.fromkeys(_ORIGINAL_ID.findall(report + "\n" + mail.text)))
     originals += tuple(i for i in mail.in_reply_to + mail.references if i not in originals)
     return Bounce(
         status=status,
         reason=reason,
-        hard=reason in _HARD_REASONS and not status.startswith("4"),
+        hard=is_hard(status, reason),
         recipient=recipient,
         original_message_ids=originals,
     )
 
 
-# Statuses specific enough to decide the reason whatever the text says.
-_DECISIVE_STATUS = {
-    "5.1.1": "userunknown",
-    "5.1.2": "hostunknown",
-    "5.1.6": "hasmoved",
-    "4.2.2": "mailboxfull",
-    "5.2.2": "mailboxfull",
-    "5.3.4": "mesgtoobig",
-    "5.7.25": "requireptr",
-    "5.7.26": "authfailure",
-    "5.7.27": "authfailure",
-}
+# Where a text bounce starts quoting the mail that failed: its words are not the server's.
+_QUOTE_START = re.compile(
+    r"^\s*(-+ ?(original message|returned message|unsent message|below this line)|"
+    r".*original message follows|.*message (headers )?follows|"
+    r"-+ ?this is a copy|content-type: message/rfc822|"
+    r"(received|return-path|dkim-signature|authentication-results): )",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NOTICE_LIMIT = 16 * 1024  # bounded work per message: the explanation comes first
 
 
-def classify(status: str, diagnostic: str) -> str:
-    """The reason class for a DSN status and the server's diagnostic text."""
-    if status in _DECISIVE_STATUS:
-        return _DECISIVE_STATUS[status]
-    for reason, pattern in _REASONS:
-        if pattern.search(diagnostic or ""):
-            return reason
-    if status:
-        detail = status.split(".", 1)[1] if "." in status else ""
-        if detail in _STATUS_REASONS:
-            return _STATUS_REASONS[detail]
-    return "undefined"
+def _notice(text: str) -> str:
+    """The mailer's own explanation: the body up to where the returned mail begins."""
+    text = text[:_NOTICE_LIMIT]
+    found = _QUOTE_START.search(text)
+    return text[: found.start()] if found else text
 
 
-def _status(text: str) -> str:
-    field = re.search(r"^Status:\s*([245]\.\d{1,3}\.\d{1,3})", text, re.I | re.M)
+_PHASE = re.compile(
+    r"(?:in reply to (?:end of )?|>>> |did not like our )(mail from|rcpt to|data)\b", re.I
+)
+
+
+def _phase(text: str) -> str:
+    """The SMTP command the remote server refused first, when the bounce says so."""
+    found = _PHASE.search(text)
+    return found.group(1).split()[0].lower() if found else ""
+
+
+def _status(fields: str, text: str) -> str:
+    """The RFC 3464 Status field; a more specific code in the text beats a bare X.0.0."""
+    field = re.search(r"^Status:\s*([245]\.\d{1,3}\.\d{1,3})", fields, re.I | re.M)
+    found = [m.group(0) for m in _STATUS.finditer(text[:_NOTICE_LIMIT]) if m.group(1) != "2"]
     if field:
-        return field.group(1)
-    found = [m.group(0) for m in _STATUS.finditer(text) if m.group(1) != "2"]
+        status = field.group(1)
+        specific = [f for f in found if f[0] == status[0] and not f.endswith(".0.0")]
+        return specific[0] if status.endswith(".0.0") and specific else status
     if found:
         return found[0]
-    code = _REPLY_CODE.search(text)
+    code = _REPLY_CODE.search(text[:_NOTICE_LIMIT])
     if code:
         return f"{code.group(1)[0]}.0.0"
     return ""
