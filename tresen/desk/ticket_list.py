@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,7 +20,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from tresen.accounts.models import User, normalise_email
+from tresen.accounts.models import Group, User, normalise_email
+from tresen.desk.list_rows import load_rows
 from tresen.tickets.access import agent_group_ids, visible_tickets
 from tresen.tickets.models import Ticket
 from tresen.tickets.states import ACTIVE_STATES, State
@@ -317,14 +319,18 @@ def list_tickets_for_agent(
     after: str = "",
     before: str = "",
     groups: list[int] | Literal[False] | None = False,
+    known_groups: Iterable[Group] = (),
 ) -> Page:
-    """One page of a queue, narrowed by the filters, with what each row shows loaded.
+    """One page of a queue, narrowed by the filters, with what each row shows loaded
+    (`list_rows.load_rows`).
 
-    `groups` is `my_group_ids(user)` when the caller has it already.
+    `groups` is `my_group_ids(user)` when the caller has it already; `known_groups` are group
+    rows it has loaded already.
     """
     condition = queue_filter(queue, user, my_group_ids(user) if groups is False else groups)
     if condition is None:
         return Page(tickets=[])
     qs = apply_filters(visible_tickets(user).filter(condition), filters, user)
-    qs = qs.select_related("group", "owner", "requester", "organisation").prefetch_related("tags")
-    return paginate(qs, sort, after=after, before=before)
+    page = paginate(qs, sort, after=after, before=before)
+    load_rows(page.tickets, known_groups=known_groups)
+    return page

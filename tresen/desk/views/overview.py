@@ -61,6 +61,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if queue not in QUEUE_KEYS:
         queue = "mine"
     sort = request.GET.get("sort") or DEFAULT_SORT
+    choices = _filter_choices(user, groups)
     page = list_tickets_for_agent(
         user,
         groups=groups,
@@ -69,6 +70,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         sort=sort,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
+        known_groups=choices.pop("every_group"),  # type: ignore[arg-type]
     )
     base = _filter_query(request.GET)
     sort_name, descending = parse_sort(sort)
@@ -85,7 +87,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "select_label": _("Select"),
         "saved_views": list(SavedView.objects.filter(owner=user)),
         "current_view": request.GET.get("view", ""),
-        **_filter_choices(user, groups),
+        **choices,
     }
     return render(request, "desk/home.html", context)
 
@@ -110,7 +112,9 @@ def _with(base: QueryDict, key: str, value: str) -> str:
 
 
 def _filter_choices(user: User, groups_ids: list[int] | None) -> dict[str, object]:
-    all_groups = list(Group.objects.filter(is_active=True).order_by("name"))
+    # Inactive groups too: the list's rows name them (handed to `list_tickets_for_agent`).
+    every_group = list(Group.objects.order_by("name"))
+    all_groups = [g for g in every_group if g.is_active]
     group_list = [g for g in all_groups if groups_ids is None or g.pk in groups_ids]
     agents = (
         User.objects.filter(
@@ -134,6 +138,7 @@ def _filter_choices(user: User, groups_ids: list[int] | None) -> dict[str, objec
         ),
         "custom_fields": [(f, f.label(language)) for f in fields],
         "all_groups": all_groups,
+        "every_group": every_group,
         "states": State.choices,
         "priorities": Priority.choices,
         "types": TicketType.choices,
