@@ -63,6 +63,7 @@ _FALLBACK_STATUS = {
 # Phrases, most specific first. Each entry: (reason, patterns joined with "|").
 _PHRASES: list[tuple[str, str]] = [
     ("virusdetected", r"virus|malware|infected"),
+    ("blocked", r"black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus"),
     (
         "spamdetected",
         r"\bspam\b|\bube\b|junk ?mail|bulk (e-?)?mail|message content rejected|"
@@ -152,6 +153,10 @@ _PHRASES: list[tuple[str, str]] = [
 ]
 _RULES = [(reason, re.compile(pattern, re.IGNORECASE)) for reason, pattern in _PHRASES]
 
+# Remote words that name a cause outside the mailbox: they beat a status the relaying MTA
+# filled in generically (sendmail, for one, reports 5.1.1 for a refused client IP).
+_STRONGER_THAN_STATUS = frozenset({"virusdetected", "blocked", "speeding"})
+
 # Reasons that say the address itself is wrong: the only ones allowed to mark it undeliverable.
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
 
@@ -168,11 +173,13 @@ def classify(status: str, diagnostic: str, phase: str = "") -> str:
     detail = status.split(".", 1)[1] if status.count(".") == 2 else ""
     if detail in ("1.7", "1.8") or phase == "mail":
         return "rejected"
+    said = next((r for r, pattern in _RULES if pattern.search(diagnostic or "")), "")
+    if said in _STRONGER_THAN_STATUS:
+        return said
     if detail in _DECISIVE_STATUS:  # the reporting MTA has already judged the cause
         return _DECISIVE_STATUS[detail]
-    for reason, pattern in _RULES:
-        if pattern.search(diagnostic or ""):
-            return _adjust_for_phase(reason, phase)
+    if said:
+        return _adjust_for_phase(said, phase)
     if detail in _FALLBACK_STATUS:
         return _FALLBACK_STATUS[detail]
     return "undefined"
@@ -184,6 +191,15 @@ def _adjust_for_phase(reason: str, phase: str) -> str:
     return reason
 
 
+# Status details that agree with an address-level cause: X.1.x (addressing), X.4.4 (unable to
+# route), X.7.27 (null MX), X.0.0 (unspecified) and none at all. Anything else (mailbox
+# status, policy, content) contradicts the text, and then we do not mark the address.
+_AGREEING_DETAIL = re.compile(r"1\.\d+|0\.0|4\.4|5\.0|7\.27")
+
+
 def is_hard(status: str, reason: str) -> bool:
     """Permanent and about the address: a temporary (4.x.x) failure is never hard."""
-    return reason in HARD_REASONS and not status.startswith("4")
+    if reason not in HARD_REASONS or status.startswith("4"):
+        return False
+    detail = status.split(".", 1)[1] if status.count(".") == 2 else ""
+    return not detail or _AGREEING_DETAIL.fullmatch(detail) is not None

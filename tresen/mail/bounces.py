@@ -17,7 +17,21 @@ _BOUNCE_SUBJECT = re.compile(
     r"failure notice|returned mail|mail delivery (failed|failure|system)|"
     r"non[- ]?delivery|nondeliverable|unzustellbar|nicht zustellbar|"
     r"delivery notification|could not be delivered|mail system error|"
-    r"message not delivered|returned to sender|rejected|warning: could not send)",
+    r"message not delivered|returned to sender|rejected|warning: could not send|"
+    r"mail failure|(failed|failure) delivery|delayed|still being retried|"
+    r"error sending|errors from)",
+    re.IGNORECASE,
+)
+# Mailer daemons that give no telling subject still say what happened in the first lines.
+_BOUNCE_NOTICE = re.compile(
+    r"did not reach the following recipient|(could ?n[o']t|could not|cannot) be delivered|"
+    r"unable to deliver|was not delivered|delivery (has )?failed|permanent (fatal )?error|"
+    r"transcript of session|undeliverable|not be delivered",
+    re.IGNORECASE,
+)
+_MACHINE = re.compile(
+    r"\b(mailer-daemon|postmaster|post_master|mail-daemon|mailerdaemon|maildaemon|"
+    r"mail\.?delivery\.?(system|subsystem)|double-bounce)\b",
     re.IGNORECASE,
 )
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
@@ -55,12 +69,17 @@ def looks_like_bounce(mail: ParsedMail) -> bool:
         return True
     if any("Final-Recipient:" in report or "Action: failed" in report for report in mail.reports):
         return True
-    machine = mail.return_path == "" or re.search(
-        r"\b(mailer-daemon|postmaster|post_master|mail-daemon|mailerdaemon|maildaemon)\b",
-        mail.header("from"),
-        re.IGNORECASE,
+    machine = (
+        mail.return_path == ""
+        or _MACHINE.search(mail.header("from"))
+        or _MACHINE.search(mail.return_path or "")
     )
-    return bool(machine and _BOUNCE_SUBJECT.search(mail.subject or ""))
+    if not machine:
+        return False
+    return bool(
+        _BOUNCE_SUBJECT.search(mail.subject or "")
+        or _BOUNCE_NOTICE.search(_notice(mail.text)[:2048])
+    )
 
 
 def analyse_bounce(mail: ParsedMail) -> Bounce:
@@ -68,7 +87,7 @@ def analyse_bounce(mail: ParsedMail) -> Bounce:
     report = "\n".join(mail.reports)
     notice = _notice(mail.text)
     diagnostic = _diagnostic(report)
-    status = _status(report, diagnostic) or _status(notice, notice)
+    status = _status(report, diagnostic + "\n" + notice) or _status(notice, notice)
     recipient = _recipient(report, mail.text)
     phase = _phase(notice + "\n" + diagnostic)
     reason = "undefined"
@@ -117,27 +136,34 @@ def _phase(text: str) -> str:
     return found.group(1).split()[0].lower() if found else ""
 
 
+# An enhanced code right after an SMTP reply code is the remote server's own (RFC 2034).
+_REPLIED_STATUS = re.compile(r"\b[45]\d\d[ -]'?([245]\.\d{1,3}\.\d{1,3})\b")
+
+
 def _status(fields: str, text: str) -> str:
     """The RFC 3464 Status field; a more specific code in the text beats a bare X.0.0."""
     field = re.search(r"^Status:\s*([245]\.\d{1,3}\.\d{1,3})", fields, re.I | re.M)
-    found = [m.group(0) for m in _STATUS.finditer(text[:_NOTICE_LIMIT]) if m.group(1) != "2"]
+    text = text[:_NOTICE_LIMIT]
+    replied = [m.group(1) for m in _REPLIED_STATUS.finditer(text) if m.group(1)[0] != "2"]
+    found = replied + [m.group(0) for m in _STATUS.finditer(text) if m.group(1) != "2"]
     if field:
         status = field.group(1)
         specific = [f for f in found if f[0] == status[0] and not f.endswith(".0.0")]
         return specific[0] if status.endswith(".0.0") and specific else status
     if found:
         return found[0]
-    code = _REPLY_CODE.search(text[:_NOTICE_LIMIT])
+    code = _REPLY_CODE.search(text)
     if code:
         return f"{code.group(1)[0]}.0.0"
     return ""
 
 
 def _diagnostic(report: str) -> str:
-    found = re.findall(
+    """The first recipient's Diagnostic-Code (unfolded): the one the recipient field names."""
+    found = re.search(
         r"^Diagnostic-Code:\s*(.+(?:\n[ \t]+.+)*)", report, re.IGNORECASE | re.MULTILINE
     )
-    return " ".join(" ".join(f.split()) for f in found)
+    return " ".join(found.group(1).split()) if found else ""
 
 
 def _recipient(report: str, text: str) -> str:
