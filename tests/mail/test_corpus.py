@@ -176,24 +176,45 @@ def _sisimai_rows() -> list[list[str]]:
     return [r for r in rows[1:] if len(r) >= 6 and r[1] == "1"]
 
 
+def _sisimai_bounce_rows() -> list[list[str]]:
+    """Rows sisimai counts as failed deliveries (not delivered, feedback loops or vacation)."""
+    rows = _sisimai_rows()
+    return [r for r in rows if r[4] not in ("delivered", "feedback", "vacation")]
+
+
+# sisimai writes X.0.9NN when a bounce carries no status: its own codes, not RFC 3463 ones.
+_INVENTED_STATUS = re.compile(r"[45]\.0\.9\d\d")
+
+
 def test_bounce_classification_against_sisimai():
+    """Agreement on the first recipient of each bounce; docs/mail.md explains each figure."""
     counts: Counter = Counter()
-    for row in _sisimai_rows():
+    for row in _sisimai_bounce_rows():
         path = CORPUS / "sisimai-set-of-emails" / row[0]
-        if not path.exists() or row[4] in ("delivered", "feedback", "vacation"):
+        if not path.exists():
             continue
         mail = parse_message(path.read_bytes())
         bounce = analyse_bounce(mail)
         counts["n"] += 1
         counts["recognised as bounce"] += looks_like_bounce(mail)
         counts["hard/soft"] += bounce.hard == (row[5] == "true")
-        counts["status"] += bounce.status == row[2]
+        counts["wrongly hard"] += bounce.hard and row[5] != "true"
         counts["reason"] += bounce.reason == row[4]
+        if not _INVENTED_STATUS.fullmatch(row[2]):
+            counts["with an RFC 3463 status"] += 1
+            counts["status"] += bounce.status == row[2]
     report("sisimai bounces", counts)
-    assert counts["n"] >= 500
-    # Floors below the 95% target: see docs/mail.md for where the gap is.
-    assert counts["recognised as bounce"] / counts["n"] >= 0.9
-    assert counts["hard/soft"] / counts["n"] >= 0.78
+    n = counts["n"]
+    with_status = counts["with an RFC 3463 status"]
+    print(f"status, {with_status} with an RFC 3463 status: {counts['status'] / with_status:.1%}")
+    assert n >= 500
+    assert counts["recognised as bounce"] / n >= 0.95
+    assert counts["status"] / with_status >= 0.95
+    # Below the 95 % target (docs/mail.md says where the gap is): floors at what we reach.
+    assert counts["hard/soft"] / n >= 0.87
+    assert counts["reason"] / n >= 0.62
+    # Conservative: a wrong "hard" marks a good address undeliverable.
+    assert counts["wrongly hard"] / n <= 0.07
 
 
 @pytest.mark.django_db(transaction=False)

@@ -134,7 +134,8 @@ _PHRASES: list[tuple[str, str]] = [
     (
         "blocked",
         r"blocked|blacklist|block ?list|\brbl\b|dnsbl|\blisted\b|poor reputation|banned|"
-        r"not allowed to send|access denied",
+        r"not allowed to send|access denied|client host rejected|after initial connection|"
+        r"open relay|connection (was )?(rejected|refused) by|your ip|ip address",
     ),
     (
         "networkerror",

@@ -1,0 +1,137 @@
+"""Bounce analysis: recognition, DSN status, reason class and the hard/soft decision."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tresen.mail.bounce_reasons import classify, is_hard
+from tresen.mail.bounces import analyse_bounce, looks_like_bounce
+from tresen.mail.parsing import parse_message
+
+
+def dsn(status: str, diagnostic: str, recipient: str = "kunde@example.org") -> bytes:
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\n"
+        "To: support@tresen.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <dsn-1@mx.example.net>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n'
+        "\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+        "I'm sorry to have to inform you that your message could not be delivered.\r\n"
+        "\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.net\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: {status}\r\n"
+        f"Diagnostic-Code: smtp; {diagnostic}\r\n"
+        "\r\n--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        "Message-ID: <ticket-42@tresen.example>\r\nSubject: Ihre Anfrage\r\n"
+        "\r\n--b--\r\n"
+    ).encode()
+
+
+def text_bounce(
+    body: str, sender: str = "MAILER-DAEMON@mx.example.net", subject: str = ""
+) -> bytes:
+    return (
+        f"From: {sender}\r\nTo: support@tresen.example\r\nSubject: {subject}\r\n"
+        f"Message-ID: <tb-1@mx.example.net>\r\nContent-Type: text/plain\r\n\r\n{body}"
+    ).encode()
+
+
+def test_a_dsn_for_an_unknown_mailbox_is_a_hard_userunknown():
+    bounce = analyse_bounce(
+        parse_message(dsn("5.1.1", "550 5.1.1 <kunde@example.org>: no such user"))
+    )
+    assert (bounce.status, bounce.reason, bounce.hard) == ("5.1.1", "userunknown", True)
+    assert bounce.recipient == "kunde@example.org"
+    assert "<ticket-42@tresen.example>" in bounce.original_message_ids
+
+
+def test_the_remote_servers_own_code_replaces_a_bare_x_0_0_status():
+    mail = parse_message(dsn("5.0.0", "550 5.7.26 Multiple authentication checks failed"))
+    bounce = analyse_bounce(mail)
+    assert (bounce.status, bounce.reason, bounce.hard) == ("5.7.26", "authfailure", False)
+
+
+def test_unknown_user_after_data_is_a_content_refusal_not_a_bad_address():
+    body = (
+        "<kunde@example.org>: host mx.example.org said: 550 Unknown user\r\n"
+        "    kunde@example.org (in reply to end of DATA command)\r\n"
+    )
+    bounce = analyse_bounce(parse_message(text_bounce(body, subject="Undelivered Mail")))
+    assert bounce.reason == "filtered"
+    assert bounce.hard is False
+
+
+def test_a_refused_sender_is_rejected_and_never_marks_the_recipient():
+    body = (
+        "<kunde@example.org>: host mx.example.org said: 553 sender does not exist\r\n"
+        "    (in reply to MAIL FROM command)\r\n"
+    )
+    bounce = analyse_bounce(parse_message(text_bounce(body, subject="Undelivered Mail")))
+    assert (bounce.reason, bounce.hard) == ("rejected", False)
+
+
+def test_a_blocklisted_client_beats_a_generic_5_1_1_and_stays_soft():
+    bounce = analyse_bounce(parse_message(dsn("5.1.1", "550 5.7.1 IP address blacklisted")))
+    assert (bounce.reason, bounce.hard) == ("blocked", False)
+
+
+@pytest.mark.parametrize(
+    ("status", "text", "reason"),
+    [
+        ("5.2.2", "552 mailbox full", "mailboxfull"),
+        ("4.4.1", "connect to mx.example.org: Connection timed out", "expired"),
+        ("5.0.0", "DNS type 'mx' lookup responded with Null MX", "notaccept"),
+        ("5.0.0", "Host or domain name not found", "hostunknown"),
+        ("5.7.1", "Relay access denied", "norelaying"),
+        ("5.7.1", "Message content rejected, UBE", "spamdetected"),
+        ("5.0.0", "User example temporarily locked", "suspend"),
+        ("5.3.4", "anything", "mesgtoobig"),
+        ("5.1.8", "user unknown", "rejected"),
+        ("", "", "undefined"),
+    ],
+)
+def test_reason_classes_from_status_and_words(status, text, reason):
+    assert classify(status, text) == reason
+
+
+def test_temporary_or_contradicted_failures_are_never_hard():
+    assert is_hard("5.1.1", "userunknown")
+    assert is_hard("", "hostunknown")
+    assert not is_hard("4.1.1", "userunknown")  # temporary
+    assert not is_hard("5.2.1", "userunknown")  # the status speaks of the mailbox, not the address
+    assert not is_hard("5.2.2", "mailboxfull")
+
+
+def test_a_mailer_daemon_without_a_telling_subject_is_recognised_by_its_notice():
+    body = "Your message did not reach the following recipient(s):\r\nkunde@example.org\r\n"
+    mail = parse_message(text_bounce(body, sender="postmaster@example.net", subject="E"))
+    assert looks_like_bounce(mail)
+
+
+def test_a_person_writing_about_an_undeliverable_mail_is_no_bounce():
+    body = "Hallo, meine Mail could not be delivered, können Sie helfen?\r\n"
+    mail = parse_message(text_bounce(body, sender="Anna <anna@example.org>", subject="Frage"))
+    assert not looks_like_bounce(mail)
+
+
+def test_the_returned_original_does_not_decide_the_reason():
+    body = (
+        "Unable to deliver message to: <kunde@example.org>\r\nNo such user here\r\n"
+        "--- Original message follows.\r\n"
+        "Authentication-Results: mx; spf=fail; dkim=fail\r\nSubject: spam spam\r\n"
+    )
+    bounce = analyse_bounce(parse_message(text_bounce(body, subject="failure notice")))
+    assert bounce.reason == "userunknown"
+
+
+def test_a_huge_bounce_is_analysed_in_bounded_time():
+    body = "Delivery has failed: user unknown\r\n" + ("x" * 70 + "\r\n") * 40_000
+    mail = parse_message(text_bounce(body, subject="Undeliverable"))
+    started = time.perf_counter()
+    bounce = analyse_bounce(mail)
+    assert time.perf_counter() - started < 0.5
+    assert bounce.reason == "userunknown"
