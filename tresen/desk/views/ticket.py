@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -34,9 +35,12 @@ OTHER_TICKETS = 8
 
 @agent_view
 def ticket(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
-    found = ticket_for(request, number)
     user = request.user
+    found = _page_ticket(user, number)
     can_edit = access.can_edit_ticket(user, found)
+    # The edit choices list the active groups; the ticket's own group is usually among them.
+    active_groups = list(Group.objects.filter(is_active=True)) if can_edit else []
+    _attach_relations(found, active_groups)
     presence.beat(user=user, ticket=found, typing=False)
     context = {
         "ticket": found,
@@ -48,8 +52,38 @@ def ticket(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
         **_side_panel(user, found),
     }
     if can_edit:
-        context.update(_edit_choices(user, found))
+        context.update(_edit_choices(user, found, active_groups))
     return render(request, "desk/ticket.html", context)
+
+
+def _page_ticket(user: User, number: str) -> Ticket:
+    """The ticket for its page if the agent may see it (404 otherwise), as
+    `access.access_ticket` decides, but read from the ticket table alone.
+
+    Joining the ticket's six relations into the access check's query made PostgreSQL spend
+    10-25 ms planning a query that then ran in under a millisecond on the million-ticket
+    database. The relations the page shows are attached by `_attach_relations`; category and
+    merged_into load lazily, only when set and shown.
+    """
+    try:
+        return access.visible_tickets(user).get(number=number)
+    except (Ticket.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _attach_relations(ticket: Ticket, groups: list[Group]) -> None:
+    """Requester and owner in one query (with the requester's organisation, usually the
+    ticket's), the group from `groups` when it is there."""
+    people = User.objects.select_related("organisation").in_bulk(
+        {ticket.requester_id} | ({ticket.owner_id} if ticket.owner_id else set())
+    )
+    requester = people[ticket.requester_id]
+    ticket.requester = requester
+    ticket.owner = people.get(ticket.owner_id) if ticket.owner_id else None
+    if ticket.organisation_id and ticket.organisation_id == requester.organisation_id:
+        ticket.organisation = requester.organisation
+    group = next((g for g in groups if g.pk == ticket.group_id), None)
+    ticket.group = group or Group.objects.get(pk=ticket.group_id)
 
 
 def _side_panel(user: User, ticket: Ticket) -> dict[str, object]:
@@ -60,9 +94,16 @@ def _side_panel(user: User, ticket: Ticket) -> dict[str, object]:
         .select_related("group")
         .order_by("-updated_at", "-id")[:OTHER_TICKETS]
     )
-    outgoing = TicketLink.objects.filter(source=ticket).select_related("target")
-    incoming = TicketLink.objects.filter(target=ticket).select_related("source")
-    links = [(link, link.target) for link in outgoing] + [(link, link.source) for link in incoming]
+    both = (
+        TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
+        .select_related("source", "target")
+        .order_by("pk")
+    )
+    found = list(both)
+    # Outgoing links first, then incoming ones, each showing the ticket at the other end.
+    links = [(link, link.target) for link in found if link.source_id == ticket.pk] + [
+        (link, link.source) for link in found if link.source_id != ticket.pk
+    ]
     watchers = list(ticket.watchers.all())
     return {
         "other_tickets": list(others),
@@ -83,7 +124,7 @@ def _custom_values(ticket: Ticket) -> list[tuple[object, str, object]]:
     ]
 
 
-def _edit_choices(user: User, ticket: Ticket) -> dict[str, object]:
+def _edit_choices(user: User, ticket: Ticket, active_groups: list[Group]) -> dict[str, object]:
     owners = (
         User.objects.filter(
             memberships__group_id=ticket.group_id,
@@ -99,7 +140,7 @@ def _edit_choices(user: User, ticket: Ticket) -> dict[str, object]:
         "priorities": Priority.choices,
         "types": TicketType.choices,
         "owners": list(owners),
-        "groups": list(Group.objects.filter(is_active=True).exclude(pk=ticket.group_id)),
+        "groups": [g for g in active_groups if g.pk != ticket.group_id],
         "categories": list(
             Category.objects.filter(group_id=ticket.group_id, is_active=True).select_related(
                 "parent__parent"
