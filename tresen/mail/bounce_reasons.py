@@ -19,6 +19,8 @@ _DECISIVE_STATUS = {
     "1.7": "rejected",  # bad sender's mailbox address syntax
     "1.8": "rejected",  # bad sender's system address
     "2.2": "mailboxfull",  # mailbox full
+    "2.3": "exceedlimit",  # message length exceeds administrative limit
+    "3.2": "notaccept",  # system not accepting network messages
     "3.4": "mesgtoobig",  # message too big for system
     "7.25": "requireptr",  # reverse DNS validation failed (RFC 8601 registry additions)
     "7.26": "authfailure",  # multiple authentication checks failed
@@ -63,52 +65,83 @@ _FALLBACK_STATUS = {
 # Phrases, most specific first. Each entry: (reason, patterns joined with "|").
 _PHRASES: list[tuple[str, str]] = [
     ("virusdetected", r"virus|malware|infected"),
+    ("rejected", r"permission to post|not a member of|only members (may|can) post"),
     ("blocked", r"black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus"),
+    (
+        "requireptr",
+        r"reverse dns|\bptr\b|rdns|no reverse|reverse (look ?up|hostname)|missing reverse|"
+        r"ip name lookup failed|mismatches client ip",
+    ),
+    (
+        "notcompliantrfc",
+        r"multiple addresses in from|not rfc ?5322 compliant|duplicate header|"
+        r"multiple \S+ headers",
+    ),
+    ("failedstarttls", r"starttls|does not support (tls|secure)"),
+    ("badreputation", r"reputation"),
+    (
+        "toomanyconn",
+        r"too many (connections|sessions|concurrent|recipients)|connection rate|"
+        r"frequency limited",
+    ),
+    ("speeding", r"rate limit|too many (messages|mails)|sending rate|receiving mail at a rate"),
     (
         "spamdetected",
         r"\bspam\b|\bube\b|junk ?mail|bulk (e-?)?mail|message content rejected|"
         r"content rejected|classified as spam|spam ?(score|filter|detected)",
     ),
-    ("requireptr", r"reverse dns|\bptr\b|rdns|no reverse|reverse (look ?up|hostname)"),
+    ("authfailure", r"\bspf\b|\bdkim\b|\bdmarc\b|sender (address )?authentication"),
     (
-        "authfailure",
-        r"\bspf\b|\bdkim\b|\bdmarc\b|sender (address )?authentication|not authenticated",
+        "norelaying",
+        r"relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|"
+        r"unable to relay|we do not relay|no relaying|not configured to relay|"
+        r"insecure mail relay|address is not verified",
+    ),
+    (
+        "securityerror",
+        r"authentication (required|information)|unauthenticated|smtp authentication|"
+        r"not authori[sz]ed|access denied",
     ),
     (
         "notaccept",
-        r"null mx|does ?n[o']t (receive|accept) (e-?)?mail|"
-        r"(couldn't|could not|can ?not) find a mail exchanger|no mx (record|host)",
+        r"null mx|does ?n[o']t (receive|accept) (e-?)?mail|no mx (record|host|found)|"
+        r"(couldn't|could not|can ?not) find a mail exchanger|not accepting network messages|"
+        r"mx or srv record indicat",
     ),
     (
         "hostunknown",
         r"host (or domain name )?not found|unknown host|domain (not found|does not exist)|"
-        r"no such domain|name service error|unrout(e)?able|"
-        r"domain \S+ (couldn't|could not) be found|host unknown|"
-        r"unknown (mail )?domain|domain (name )?(is )?(invalid|unknown)",
+        r"no such domain|unrout(e)?able|domain \S+ (couldn't|could not) be found|"
+        r"host unknown|unknown (mail )?domain|invalid domain|illegal host|"
+        r"domain is not reachable",
     ),
     (
         "mailboxfull",
         r"mailbox (is )?full|over ?quota|quota exceeded|exceed(ed|s)? (the |his |her )?"
-        r"(storage|quota|mailbox)|insufficient (disk )?space|mailbox.*size limit|"
-        r"postfach.*voll|mailbox (is )?over|too many messages|full mailbox",
+        r"(storage|quota|mailbox)|mailbox.*size limit|postfach.*voll|mailbox (is )?over|"
+        r"full mailbox|mailbox exceeds|messages in recipient's mailbox exceeded",
     ),
+    ("systemfull", r"insufficient (disk|system) (space|storage)"),
+    ("exceedlimit", r"exceeds administrative limit|recip ?size ?limit|size exceeds fixed"),
     (
         "mesgtoobig",
         r"message (is )?too (big|large)|message size exceeds|exceeds .*message size|"
-        r"size (of (the )?)?message .*exceed",
+        r"size (of (the )?)?message .*exceed|mail size limit",
     ),
     (
         "suspend",
         r"suspended|account (is |has been )?disabled|(user|mailbox|account)s? .*disabled|"
         r"inactive|deactivated|(temporar(il)?y |account (is )?)locked|expired account|"
-        r"not active|mailbox (is )?disabled",
+        r"not active|mailbox (is )?(disabled|frozen)|account is blocked",
     ),
     ("hasmoved", r"has moved|moved to"),
+    ("mailererror", r"mailer error|^x-unix;|pipe to \||procmail|response template"),
+    ("systemerror", r"internal (system )?error|system error|local error"),
+    ("contenterror", r"media error|improper use of 8-bit"),
     (
         "userunknown",
         r"user unknown|unknown user|no such (user|mailbox|recipient|address|account)|"
         r"does ?n[o']t exist|not exist|invalid (recipient|mailbox|address|final delivery)|"
-        r"recipient (address )?rejected|address rejected|"
         r"unknown (recipient|address|local[- ]part|mailbox)|mailbox (unavailable|not found)|"
         r"not a valid (mailbox|recipient|user)|user not found|account (does not exist|not found)|"
         r"unbekannt|undeliverable address|no mailbox here|not recogni[sz]ed|"
@@ -118,45 +151,51 @@ _PHRASES: list[tuple[str, str]] = [
         r"is not a known user|recipient unknown|bad destination mailbox",
     ),
     (
+        "networkerror",
+        r"hop count exceeded|routing loop|mail loop|forwarded more than|"
+        r"name service error|lookup failure|network error",
+    ),
+    (
         "expired",
         r"timed? ?out|retry time|too long in (the )?queue|in the queue too long|"
         r"not (been )?delivered within|delivery time|giving up|given up|"
         r"could not be delivered within|delayed|delivery failed \d+ attempts|aborted after|"
-        r"could not send message for past|will retry|still being retried|deferred",
-    ),
-    ("toomanyconn", r"too many (connections|sessions|concurrent)"),
-    ("speeding", r"rate limit|too many (messages|mails|recipients)|sending rate"),
-    (
-        "norelaying",
-        r"relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|"
-        r"unable to relay|we do not relay",
+        r"could not send message for past|will retry|still being retried|deferred|"
+        r"envelope expired|failing for a long time|did not accept our requests to connect|"
+        r"multiple retries",
     ),
     (
         "blocked",
-        r"blocked|blacklist|block ?list|\brbl\b|dnsbl|\blisted\b|poor reputation|banned|"
-        r"not allowed to send|access denied|client host rejected|after initial connection|"
-        r"open relay|connection (was )?(rejected|refused) by|your ip|ip address",
+        r"blocked|\blisted\b|poor reputation|banned|not allowed to send|client host rejected|"
+        r"after initial connection|open relay|connection (was )?(rejected|refused) by|your ip|"
+        r"ip address|not accepting connections|service refused",
     ),
     (
         "networkerror",
         r"connection (refused|reset)|network|unreachable|\bdns\b|lost connection|"
         r"host not reach|no route to host|establish an smtp connection",
     ),
-    ("policyviolation", r"policy|polic(ies|y) violation"),
+    (
+        "policyviolation",
+        r"polic(y|ies)|header error|protocol violation|content presents a potential",
+    ),
     (
         "systemerror",
-        r"system error|internal error|local error|\bloop\b|transaction failed|"
-        r"service (currently )?unavailable|config(uration)? error|could not load|"
-        r"insufficient permission|duplicated message-id",
+        r"\bloop\b|transaction failed|service (currently )?unavailable|"
+        r"config(uration)? error|could not load|insufficient permission|duplicated message-id",
     ),
     ("filtered", r"filter|not accepted|refused"),
     ("rejected", r"reject|denied|sender"),
 ]
-_RULES = [(reason, re.compile(pattern, re.IGNORECASE)) for reason, pattern in _PHRASES]
+_RULES = [
+    (reason, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for reason, pattern in _PHRASES
+]
 
 # Remote words that name a cause outside the mailbox: they beat a status the relaying MTA
 # filled in generically (sendmail, for one, reports 5.1.1 for a refused client IP).
-_STRONGER_THAN_STATUS = frozenset({"virusdetected", "blocked", "speeding"})
+_STRONGER_THAN_STATUS = frozenset(
+    {"virusdetected", "blocked", "speeding", "mailboxfull", "toomanyconn"}
+)
 
 # Reasons that say the address itself is wrong: the only ones allowed to mark it undeliverable.
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
@@ -169,10 +208,11 @@ _ADDRESS_REASONS = frozenset({"userunknown"})
 def classify(status: str, diagnostic: str, phase: str = "") -> str:
     """The reason class for a DSN status, the server's diagnostic text and the SMTP phase.
 
-    `phase` is "mail", "rcpt", "data" or "" (unknown): the SMTP command the refusal answered.
+    `phase` is "mail", "rcpt", "data" (the SMTP command the refusal answered), "post" (a
+    mailing list refused the poster) or "" (unknown).
     """
     detail = status.split(".", 1)[1] if status.count(".") == 2 else ""
-    if detail in ("1.7", "1.8") or phase == "mail":
+    if detail in ("1.7", "1.8") or phase in ("mail", "post"):
         return "rejected"
     said = next((r for r, pattern in _RULES if pattern.search(diagnostic or "")), "")
     if said in _STRONGER_THAN_STATUS:

@@ -88,8 +88,11 @@ def analyse_bounce(mail: ParsedMail) -> Bounce:
     notice = _notice(mail.text)
     diagnostic = _diagnostic(report)
     status = _status(report, diagnostic + "\n" + notice) or _status(notice, notice)
-    recipient = _recipient(report, mail.text)
+    failed = mail.header("x-failed-recipients").split(",")[0].strip().lower()
+    recipient = _recipient(report, mail.text) or failed
     phase = _phase(notice + "\n" + diagnostic)
+    if not status and failed.endswith("@googlegroups.com"):
+        phase = "post"  # a discussion group refusing the poster, in the poster's language
     reason = "undefined"
     for words in (diagnostic, notice, mail.subject):
         if reason == "undefined" and words:
