@@ -39,13 +39,23 @@ def is_own_address(email: str) -> bool:
 
 
 def get_or_create_customer(
-    *, email: str, name: str = "", language: str | None = None, phone: str | None = None
+    *,
+    email: str,
+    name: str = "",
+    language: str | None = None,
+    phone: str | None = None,
+    own_address_checked: bool = False,
 ) -> tuple[User, bool]:
-    """Return the person with this address, creating a customer (with organisation) if new."""
+    """Return the person with this address, creating a customer (with organisation) if new.
+
+    `own_address_checked` says the caller has just made sure, with `is_own_address` or a
+    stricter check, that the address is not one of Tresen's own (mail intake does, per
+    message): the same query is not asked twice.
+    """
     address = normalise_email(email)
     if "@" not in address or address.startswith("@") or address.endswith("@"):
         raise ValidationError(_("“%(address)s” is not an e-mail address.") % {"address": email})
-    if is_own_address(address):
+    if not own_address_checked and is_own_address(address):
         raise ValidationError(_("Tresen's own addresses cannot become customers."))
     existing = User.objects.filter(email=address).first()
     if existing is not None:

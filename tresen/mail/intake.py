@@ -79,18 +79,20 @@ def store_raw(*, raw: bytes, mailbox: Mailbox | None) -> tuple[InboundMessage, b
     """
     digest = hashlib.sha256(raw).hexdigest()
     binary = connection.vendor == "postgresql"
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                message = InboundMessage.objects.create(
-                    mailbox=mailbox, sha256=digest, size=len(raw), raw=b"" if binary else raw
-                )
-        except IntegrityError:  # stored before (or concurrently by another fetcher)
+    # The unique constraint is caught outside the transaction, so that the common case (new
+    # bytes) needs no savepoint: BEGIN, INSERT, the bytes, COMMIT.
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.create(
+                mailbox=mailbox, sha256=digest, size=len(raw), raw=b"" if binary else raw
+            )
+            if binary:
+                _write_raw_binary(message.pk, raw)
+    except IntegrityError:  # stored before (or concurrently by another fetcher)
+        with transaction.atomic():
             existing = InboundMessage.objects.filter(mailbox=mailbox, sha256=digest)
             existing.update(deliveries=F("deliveries") + 1)
             return existing.select_related("ticket").defer("raw").get(), False
-        if binary:
-            _write_raw_binary(message.pk, raw)
     return message, True
 
 

@@ -87,7 +87,13 @@ def sender_of(mail: ParsedMail) -> User:
         raise Quarantine("no sender address")
     try:
         validate_email(mail.from_address)
-        person, _created = get_or_create_customer(email=mail.from_address, name=mail.from_name)
+        # route_message has asked whether the address is one of Tresen's own; unless it
+        # carried a reply-token suffix (checked without it), that was this very question.
+        person, _created = get_or_create_customer(
+            email=mail.from_address,
+            name=mail.from_name,
+            own_address_checked="+t" not in mail.from_address.lower(),
+        )
     except ValidationError as exc:
         raise Quarantine(f"sender not accepted: {exc.message}") from exc
     except DjangoValidationError as exc:

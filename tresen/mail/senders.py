@@ -6,8 +6,7 @@ import re
 
 from django.conf import settings
 
-from tresen.accounts.models import User, normalise_email
-from tresen.accounts.services import is_own_address as is_group_or_default_address
+from tresen.accounts.models import Group, User, normalise_email
 from tresen.tickets import access
 from tresen.tickets.models import Ticket
 
@@ -22,11 +21,15 @@ def is_own_address(address: str) -> bool:
     plain = normalise_email(_TOKEN_SUFFIX.sub("@", address or ""))
     if not plain:
         return False
-    if is_group_or_default_address(plain):
+    if plain in (
+        normalise_email(settings.DEFAULT_FROM_EMAIL),
+        normalise_email(getattr(settings, "SERVER_EMAIL", "")),
+    ):
         return True
-    if plain == normalise_email(getattr(settings, "SERVER_EMAIL", "")):
-        return True
-    return Mailbox.objects.filter(address__iexact=plain).exists()
+    # Group senders and mailbox addresses in one query: every mail asks this for its sender.
+    groups = Group.objects.filter(email__iexact=plain).values_list("pk")
+    mailboxes = Mailbox.objects.filter(address__iexact=plain).values_list("pk")
+    return groups.union(mailboxes, all=True).exists()
 
 
 def is_participant(person: User, ticket: Ticket) -> bool:
