@@ -65,6 +65,8 @@ _FALLBACK_STATUS = {
 # Phrases, most specific first. Each entry: (reason, patterns joined with "|").
 _PHRASES: list[tuple[str, str]] = [
     ("virusdetected", r"virus|malware|infected"),
+    # Directory-based edge blocking: the recipient is not in the receiving directory.
+    ("userunknown", r"recipient address rejected: access denied"),
     ("rejected", r"permission to post|not a member of|only members (may|can) post"),
     ("blocked", r"black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus"),
     (
@@ -148,7 +150,8 @@ _PHRASES: list[tuple[str, str]] = [
         r"doesn't have an? \S+ account|no valid recipients?|address not found|"
         r"recipient ?not ?found|(wasn't|was not) found at|address (couldn't|could not) be found|"
         r"unrouteable address|not listed in|no such person|mailbox does not|"
-        r"is not a known user|recipient unknown|bad destination mailbox",
+        r"is not a known user|recipient unknown|bad destination mailbox|"
+        r"address rejected\.(\s|$)",
     ),
     (
         "networkerror",

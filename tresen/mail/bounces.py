@@ -129,14 +129,22 @@ def _notice(text: str) -> str:
 
 
 _PHASE = re.compile(
-    r"(?:in reply to (?:end of )?|>>> |did not like our )(mail from|rcpt to|data)\b", re.I
+    r"(?:in reply to (?:end of )?|>>> |did not like our |server after (?:end of )?)"
+    r"(mail from|rcpt to|data)\b",
+    re.I,
+)
+# With pipelining the answers to RCPT arrive after DATA was sent; a transcript that ends in
+# "no valid recipients" shows the refusals were for the recipients, not for the content.
+_RECIPIENTS_REFUSED = re.compile(
+    r"no valid recipients|need rcpt|rcpt commands were rejected|must precede data", re.I
 )
 
 
 def _phase(text: str) -> str:
     """The SMTP command the remote server refused first, when the bounce says so."""
     found = _PHASE.search(text)
-    return found.group(1).split()[0].lower() if found else ""
+    phase = found.group(1).split()[0].lower() if found else ""
+    return "rcpt" if phase == "data" and _RECIPIENTS_REFUSED.search(text) else phase
 
 
 # An enhanced code right after an SMTP reply code is the remote server's own (RFC 2034).
