@@ -135,3 +135,27 @@ def test_a_huge_bounce_is_analysed_in_bounded_time():
     bounce = analyse_bounce(mail)
     assert time.perf_counter() - started < 0.5
     assert bounce.reason == "userunknown"
+
+
+def test_a_refusal_at_the_greeting_is_blocked_and_soft():
+    body = (
+        "The following address(es) failed:\r\n  kunde@example.org\r\n"
+        "    SMTP error from remote mail server after initial connection:\r\n"
+        "    554 5.7.1 Missing reverse DNS\r\n"
+    )
+    bounce = analyse_bounce(parse_message(text_bounce(body, subject="Mail delivery failed")))
+    assert (bounce.reason, bounce.hard) == ("blocked", False)
+
+
+def test_a_sender_refusal_keeps_a_named_sending_side_cause():
+    assert classify("5.0.0", "550 Unauthenticated senders not allowed", "mail") == "securityerror"
+    assert classify("5.0.0", "550 user unknown", "mail") == "rejected"
+
+
+def test_pipelined_recipient_refusals_after_data_stay_userunknown():
+    body = (
+        "----- Transcript of session follows -----\r\n>>> DATA\r\n"
+        "<<< 550 <kunde@example.org>: User unknown\r\n<<< 554 Error: no valid recipients\r\n"
+    )
+    bounce = analyse_bounce(parse_message(text_bounce(body, subject="Returned mail")))
+    assert (bounce.reason, bounce.hard) == ("userunknown", True)

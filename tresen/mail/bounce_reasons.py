@@ -68,7 +68,7 @@ _PHRASES: list[tuple[str, str]] = [
     # Directory-based edge blocking: the recipient is not in the receiving directory.
     ("userunknown", r"recipient address rejected: access denied"),
     ("rejected", r"permission to post|not a member of|only members (may|can) post"),
-    ("blocked", r"black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus"),
+    ("blocked", r"black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|banned"),
     (
         "requireptr",
         r"reverse dns|\bptr\b|rdns|no reverse|reverse (look ?up|hostname)|missing reverse|"
@@ -200,6 +200,18 @@ _STRONGER_THAN_STATUS = frozenset(
     {"virusdetected", "blocked", "speeding", "mailboxfull", "toomanyconn"}
 )
 
+_ABOUT_THE_SENDING_SIDE = frozenset(
+    {
+        "blocked",
+        "securityerror",
+        "authfailure",
+        "requireptr",
+        "norelaying",
+        "badreputation",
+        "policyviolation",
+    }
+)
+
 # Reasons that say the address itself is wrong: the only ones allowed to mark it undeliverable.
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
 
@@ -211,13 +223,16 @@ _ADDRESS_REASONS = frozenset({"userunknown"})
 def classify(status: str, diagnostic: str, phase: str = "") -> str:
     """The reason class for a DSN status, the server's diagnostic text and the SMTP phase.
 
-    `phase` is "mail", "rcpt", "data" (the SMTP command the refusal answered), "post" (a
-    mailing list refused the poster) or "" (unknown).
+    `phase` is "connect", "mail", "rcpt", "data" (the SMTP step the refusal answered), "post"
+    (a mailing list refused the poster) or "" (unknown).
     """
     detail = status.split(".", 1)[1] if status.count(".") == 2 else ""
-    if detail in ("1.7", "1.8") or phase in ("mail", "post"):
-        return "rejected"
     said = next((r for r, pattern in _RULES if pattern.search(diagnostic or "")), "")
+    if phase == "connect":  # refused at the greeting: the client itself is not wanted
+        return "blocked"
+    if detail in ("1.7", "1.8") or phase in ("mail", "post"):
+        # Refused for the sender; only a named cause about the sending side says more.
+        return said if said in _ABOUT_THE_SENDING_SIDE else "rejected"
     if said in _STRONGER_THAN_STATUS:
         return said
     if detail in _DECISIVE_STATUS:  # the reporting MTA has already judged the cause

@@ -140,8 +140,13 @@ _RECIPIENTS_REFUSED = re.compile(
 )
 
 
+_CONNECT_PHASE = re.compile(r"after initial connection|during greeting", re.I)
+
+
 def _phase(text: str) -> str:
     """The SMTP command the remote server refused first, when the bounce says so."""
+    if _CONNECT_PHASE.search(text):
+        return "connect"
     found = _PHASE.search(text)
     phase = found.group(1).split()[0].lower() if found else ""
     return "rcpt" if phase == "data" and _RECIPIENTS_REFUSED.search(text) else phase
