@@ -91,18 +91,21 @@ def _side_panel(user: User, ticket: Ticket) -> dict[str, object]:
         access.visible_tickets(user)
         .filter(requester_id=ticket.requester_id)
         .exclude(pk=ticket.pk)
-        .select_related("group")
+        .only("pk", "number", "title", "state")
         .order_by("-updated_at", "-id")[:OTHER_TICKETS]
     )
-    both = (
-        TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
-        .select_related("source", "target")
-        .order_by("pk")
+    found = list(TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket)).order_by("pk"))
+    # Most tickets have no links: the tickets at the other end are read only when there are.
+    ends = (
+        Ticket.objects.only("pk", "number", "title").in_bulk(
+            {link.target_id for link in found} | {link.source_id for link in found}
+        )
+        if found
+        else {}
     )
-    found = list(both)
     # Outgoing links first, then incoming ones, each showing the ticket at the other end.
-    links = [(link, link.target) for link in found if link.source_id == ticket.pk] + [
-        (link, link.source) for link in found if link.source_id != ticket.pk
+    links = [(link, ends[link.target_id]) for link in found if link.source_id == ticket.pk] + [
+        (link, ends[link.source_id]) for link in found if link.source_id != ticket.pk
     ]
     watchers = list(ticket.watchers.all())
     return {
