@@ -133,7 +133,7 @@ def test_a_huge_bounce_is_analysed_in_bounded_time():
     mail = parse_message(text_bounce(body, subject="Undeliverable"))
     started = time.perf_counter()
     bounce = analyse_bounce(mail)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 1.0
     assert bounce.reason == "userunknown"
 
 
@@ -159,3 +159,11 @@ def test_pipelined_recipient_refusals_after_data_stay_userunknown():
     )
     bounce = analyse_bounce(parse_message(text_bounce(body, subject="Returned mail")))
     assert (bounce.reason, bounce.hard) == ("userunknown", True)
+
+
+@pytest.mark.parametrize("word", ["mailbox ", "user mailbox account ", "size message ", "domain "])
+def test_repetitive_diagnostics_cannot_make_classification_slow(word):
+    text = word * (64 * 1024 // len(word))
+    started = time.perf_counter()
+    analyse_bounce(parse_message(dsn("5.0.0", text)))
+    assert time.perf_counter() - started < 1.0

@@ -120,19 +120,19 @@ _PHRASES: list[tuple[str, str]] = [
     (
         "mailboxfull",
         r"mailbox (is )?full|over ?quota|quota exceeded|exceed(ed|s)? (the |his |her )?"
-        r"(storage|quota|mailbox)|mailbox.*size limit|postfach.*voll|mailbox (is )?over|"
+        r"(storage|quota|mailbox)|mailbox.{0,40}size limit|postfach.{0,40}voll|mailbox (is )?over|"
         r"full mailbox|mailbox exceeds|messages in recipient's mailbox exceeded",
     ),
     ("systemfull", r"insufficient (disk|system) (space|storage)"),
     ("exceedlimit", r"exceeds administrative limit|recip ?size ?limit|size exceeds fixed"),
     (
         "mesgtoobig",
-        r"message (is )?too (big|large)|message size exceeds|exceeds .*message size|"
-        r"size (of (the )?)?message .*exceed|mail size limit",
+        r"message (is )?too (big|large)|message size exceeds|exceeds .{0,40}message size|"
+        r"size (of (the )?)?message .{0,40}exceed|mail size limit",
     ),
     (
         "suspend",
-        r"suspended|account (is |has been )?disabled|(user|mailbox|account)s? .*disabled|"
+        r"suspended|account (is |has been )?disabled|(user|mailbox|account)s? .{0,40}disabled|"
         r"inactive|deactivated|(temporar(il)?y |account (is )?)locked|expired account|"
         r"not active|mailbox (is )?(disabled|frozen)|account is blocked",
     ),

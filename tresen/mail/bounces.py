@@ -84,22 +84,23 @@ def looks_like_bounce(mail: ParsedMail) -> bool:
 
 def analyse_bounce(mail: ParsedMail) -> Bounce:
     """Take the failed recipient, status, reason and original Message-ID out of a bounce."""
-    report = "\n".join(mail.reports)
+    report = "\n".join(mail.reports)[:_SCAN_LIMIT]
     notice = _notice(mail.text)
     diagnostic = _diagnostic(report)
     status = _status(report, diagnostic + "\n" + notice) or _status(notice, notice)
     failed = mail.header("x-failed-recipients").split(",")[0].strip().lower()
-    recipient = _recipient(report, mail.text) or failed
+    text = mail.text[:_SCAN_LIMIT]
+    recipient = _recipient(report, text) or failed
     phase = _phase(notice + "\n" + diagnostic)
     if not status and failed.endswith("@googlegroups.com"):
         phase = "post"  # a discussion group refusing the poster, in the poster's language
     reason = "undefined"
-    for words in (diagnostic, notice, mail.subject):
+    for words in (diagnostic, notice, mail.subject[:1024]):
         if reason == "undefined" and words:
             reason = classify(status, words, phase)
     if reason == "undefined":
         reason = classify(status, "", phase)
-    originals = tuple(dict.fromkeys(_ORIGINAL_ID.findall(report + "\n" + mail.text)))
+    originals = tuple(dict.fromkeys(_ORIGINAL_ID.findall(report + "\n" + text)))
     originals += tuple(i for i in mail.in_reply_to + mail.references if i not in originals)
     return Bounce(
         status=status,
@@ -119,6 +120,7 @@ _QUOTE_START = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _NOTICE_LIMIT = 16 * 1024  # bounded work per message: the explanation comes first
+_SCAN_LIMIT = 64 * 1024  # the report and the returned headers follow within this
 
 
 def _notice(text: str) -> str:
@@ -179,7 +181,7 @@ def _diagnostic(report: str) -> str:
     found = re.search(
         r"^Diagnostic-Code:\s*(.+(?:\n[ \t]+.+)*)", report, re.IGNORECASE | re.MULTILINE
     )
-    return " ".join(found.group(1).split()) if found else ""
+    return " ".join(found.group(1)[:_NOTICE_LIMIT].split()) if found else ""
 
 
 def _recipient(report: str, text: str) -> str:
