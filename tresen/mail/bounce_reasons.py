@@ -68,6 +68,7 @@ _PHRASES: list[tuple[str, str]] = [
     # Directory-based edge blocking: the recipient is not in the receiving directory.
     ("userunknown", r"recipient address rejected: access denied"),
     ("rejected", r"permission to post|not a member of|only members (may|can) post"),
+    ("policyviolation", r"content presents a potential|rejected for policy reasons"),
     ("blocked", r"black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|banned"),
     (
         "requireptr",
