@@ -27,7 +27,7 @@ from tresen.mail.thread_rules import ThreadMatch, find_ticket
 from tresen.tickets.attachments import check_sizes, checked_content_type
 from tresen.tickets.events import Actor
 from tresen.tickets.models import ArticleKind, Category, Channel, LinkKind, Ticket
-from tresen.tickets.services import NewFile, create_ticket, link_tickets, post_article
+from tresen.tickets.services import NewFile, link_tickets, open_ticket, post_article
 from tresen.tickets.states import State
 
 MAIL = Actor.system("mail")
@@ -191,7 +191,7 @@ def _open(
     files = files_of(mail, meta)
     if not (mail.text.strip() or mail.html or files):
         mail.text = "(empty message)"
-    ticket = create_ticket(
+    ticket, article = open_ticket(
         actor=MAIL,
         requester=requester,
         title=mail.subject or "(no subject)",
@@ -213,7 +213,7 @@ def _open(
         InboundState.CREATED,
         rule=rule,
         ticket=ticket,
-        article=ticket.articles.order_by("id").first(),
+        article=article,
     )
 
 

@@ -141,6 +141,34 @@ def create_ticket(
     article_fields: dict[str, Any] | None = None,
 ) -> Ticket:
     """Open a ticket with its first article."""
+    return open_ticket(**locals())[0]
+
+
+def open_ticket(
+    *,
+    actor: User | Actor | None,
+    requester: User,
+    title: str,
+    group: Group,
+    channel: str,
+    body_text: str = "",
+    body_html: str = "",
+    article_kind: str = ArticleKind.MESSAGE,
+    article_internal: bool = False,
+    priority: int = Priority.NORMAL,
+    type: str = TicketType.INCIDENT,
+    category: Category | None = None,
+    owner: User | None = None,
+    tags: Iterable[str] = (),
+    custom_fields: dict[str, Any] | None = None,
+    cc: Iterable[User] = (),
+    attachments: Sequence[NewFile] = (),
+    article_fields: dict[str, Any] | None = None,
+) -> tuple[Ticket, Article | None]:
+    """`create_ticket`, also returning the first article (None without body and files).
+
+    Mail intake records the article on the stored message; this saves reading it back.
+    """
     who = as_actor(actor)
     _check_may_create(who, requester, group)
     title = " ".join((title or "").split())[:250]
@@ -194,10 +222,11 @@ def create_ticket(
             if person.pk != requester.pk and person.role == Role.CUSTOMER:
                 ticket.cc_participants.add(person)
                 record_event(ticket, "ticket.cc_added", who, {"person": _person(person)})
+        article = None
         if body_text or body_html or attachments:
             fields_for_article = dict(article_fields or {})
             fields_for_article.setdefault("subject", title)
-            _add_article(
+            article = _add_article(
                 ticket,
                 who,
                 kind=article_kind,
@@ -210,7 +239,7 @@ def create_ticket(
                 reopen=False,
                 **fields_for_article,
             )
-    return ticket
+    return ticket, article
 
 
 def _check_choice(value: object, allowed: list[Any]) -> None:
