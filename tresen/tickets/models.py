@@ -334,6 +334,19 @@ class Ticket(models.Model):
                     ]
                 ),
             ),
+            # "My open tickets" newest first: stops after 51 rows however many the agent owns.
+            models.Index(
+                fields=["owner", "-updated_at", "-id"],
+                name="ticket_active_owner_updated",
+                condition=Q(
+                    state__in=[
+                        State.NEW,
+                        State.OPEN,
+                        State.PENDING_REMINDER,
+                        State.PENDING_CLOSE,
+                    ]
+                ),
+            ),
             models.Index(
                 fields=["state", "pending_until"],
                 name="ticket_pending",
