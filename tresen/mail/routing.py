@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.utils import timezone
 
 from tresen.accounts.models import User
@@ -58,12 +59,11 @@ def route_message(message: InboundMessage, mail: ParsedMail) -> None:
 
 
 def _filters(message: InboundMessage) -> list[PostmasterFilter]:
-    rules = PostmasterFilter.objects.filter(is_active=True, mailbox__isnull=True)
+    # One filter() with a Q, not two querysets combined with |: the same query for less CPU.
+    scope = Q(mailbox__isnull=True)
     if message.mailbox_id:
-        rules = rules | PostmasterFilter.objects.filter(
-            is_active=True, mailbox_id=message.mailbox_id
-        )
-    return list(rules.order_by("position", "id"))
+        scope |= Q(mailbox_id=message.mailbox_id)
+    return list(PostmasterFilter.objects.filter(scope, is_active=True).order_by("position", "id"))
 
 
 def _finish(

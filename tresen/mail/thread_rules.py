@@ -63,15 +63,20 @@ def _by_message_ids(mail: ParsedMail) -> tuple[Ticket, str] | None:
     ids = [i for i, _ in candidates if i != mail.message_id]
     if not ids:
         return None
-    known = dict(
-        Article.objects.filter(message_id__in=ids)
+    # The ticket comes with the article (a reply nearly always names a received or sent
+    # message): one query fewer than looking it up by id afterwards.
+    known: dict[str, Ticket | int] = {
+        article.message_id: article.ticket
+        for article in Article.objects.filter(message_id__in=ids)
+        .select_related("ticket")
+        .only("message_id", "ticket")
         .order_by("created_at")
-        .values_list("message_id", "ticket_id")
-    )
+    }
     known.update(_outbound_ids(ids))
     for message_id, rule in candidates:
         if message_id in known:
-            ticket = Ticket.objects.filter(pk=known[message_id]).first()
+            found = known[message_id]
+            ticket = found if isinstance(found, Ticket) else Ticket.objects.filter(pk=found).first()
             if ticket is not None:
                 return ticket, rule
     return None
