@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from tresen.accounts.models import User
 from tresen.tickets.demo import loading
 from tresen.tickets.demo.phrases import TOPICS, TOPICS_BY_GROUP, Topic
 from tresen.tickets.demo.pool import TextPool
@@ -153,7 +152,7 @@ def generate_tickets(
         indexes.restore()
         done()
     done = _phase(result, "analyze", out)
-    loading.analyze([Ticket, Article, Event, User])
+    loading.analyze()
     done()
     rebuild = _search_rebuild() if search_index else None
     if rebuild is not None:

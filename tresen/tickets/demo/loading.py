@@ -181,11 +181,8 @@ def _column_types(cursor: Any, table: str, columns: tuple[str, ...]) -> list[int
     return _types[key]
 
 
-def analyze(tables: Sequence[type[models.Model]]) -> None:
-    """Fresh planner statistics, so the first queries on the new rows choose good plans."""
+def analyze() -> None:
+    """Fresh planner statistics for every table, so the first queries on the new rows choose
+    good plans (memberships and groups too: their joins decide the queue plans)."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            names = ", ".join(connection.ops.quote_name(t._meta.db_table) for t in tables)
-            cursor.execute(f"ANALYZE {names}")
-        else:
-            cursor.execute("ANALYZE")
+        cursor.execute("ANALYZE")
