@@ -152,3 +152,17 @@ def test_demo_passwords_differ_per_installation(settings):
     settings.SECRET_KEY = "another installation's secret key, 50 characters long"
     assert demo_password(email) != first
     assert demo_password("anna.schmidt@helpdesk.example") != demo_password(email)
+
+
+def test_demo_mails_nobody_and_is_searchable_at_once(django_capture_on_commit_callbacks):
+    from tresen.notifications.models import OutboundMail
+    from tresen.search import search_ticket_ids
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_demo()
+    assert not Event.objects.filter(awaiting_publication=True).exists()
+    assert OutboundMail.objects.count() == 0
+    admin = User.objects.get(role=Role.ADMIN)
+    some_ticket = Ticket.objects.order_by("pk").first()
+    word = next(w for w in some_ticket.title.split() if len(w) > 4)
+    assert some_ticket.pk in set(search_ticket_ids(admin, word))

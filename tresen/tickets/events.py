@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,10 +74,31 @@ def record_event(
         actor_label=actor.label,
         article=article,
         data=data or {},
-        awaiting_publication=True,
+        awaiting_publication=not _suspended.get(),
     )
-    _publish_after_commit(event.pk)
+    if event.awaiting_publication:
+        _publish_after_commit(event.pk)
     return event
+
+
+_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "tresen_publication_suspended", default=False
+)
+
+
+@contextmanager
+def publication_suspended() -> Iterator[None]:
+    """Record events without publishing them.
+
+    For history written in bulk (the demo, imports from another helpdesk): it must not mail
+    anyone or run automation as if it happened now. Whoever uses this rebuilds what listeners
+    would have derived (the search index) afterwards.
+    """
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
 
 
 class _CommitBatch:
