@@ -77,6 +77,33 @@ def create_ticket(
     return open_ticket(**locals())[0]
 
 
+def _checked_title(title: str) -> str:
+    title = " ".join((title or "").split())[:250]
+    if not title:
+        raise ValidationError(_("A ticket needs a title."))
+    return title
+
+
+def _check_new_ticket(
+    group: Group,
+    channel: str,
+    priority: int,
+    type: str,
+    category: Category | None,
+    owner: User | None,
+) -> None:
+    if not group.is_active:
+        raise ValidationError(_("The group “%(group)s” is not active.") % {"group": group})
+    if channel not in Channel.values:
+        raise ValidationError(_("Unknown channel."))
+    _check_choice(priority, Priority.values)
+    _check_choice(type, TicketType.values)
+    if category is not None and category.group_id != group.pk:
+        raise ValidationError(_("The category belongs to another group."))
+    if owner is not None:
+        _check_owner(owner, group)
+
+
 def open_ticket(
     *,
     actor: User | Actor | None,
@@ -104,19 +131,8 @@ def open_ticket(
     """
     who = as_actor(actor)
     _check_may_create(who, requester, group)
-    title = " ".join((title or "").split())[:250]
-    if not title:
-        raise ValidationError(_("A ticket needs a title."))
-    if not group.is_active:
-        raise ValidationError(_("The group “%(group)s” is not active.") % {"group": group})
-    if channel not in Channel.values:
-        raise ValidationError(_("Unknown channel."))
-    _check_choice(priority, Priority.values)
-    _check_choice(type, TicketType.values)
-    if category is not None and category.group_id != group.pk:
-        raise ValidationError(_("The category belongs to another group."))
-    if owner is not None:
-        _check_owner(owner, group)
+    title = _checked_title(title)
+    _check_new_ticket(group, channel, priority, type, category, owner)
     cleaned = fields.clean_values(group.pk, custom_fields or {}, partial=False)
     with transaction.atomic():
         now = timezone.now()
@@ -150,11 +166,7 @@ def open_ticket(
         )
         if tags:
             _apply_tags(ticket, who, add=tags, remove=())
-        for person in cc:
-            # Same rule as add_cc: only customers are CC participants.
-            if person.pk != requester.pk and person.role == Role.CUSTOMER:
-                ticket.cc_participants.add(person)
-                record_event(ticket, "ticket.cc_added", who, {"person": _person(person)})
+        _add_first_cc(ticket, who, requester, cc)
         article = None
         if body_text or body_html or attachments:
             fields_for_article = dict(article_fields or {})
@@ -173,3 +185,11 @@ def open_ticket(
                 **fields_for_article,
             )
     return ticket, article
+
+
+def _add_first_cc(ticket: Ticket, who: Actor, requester: User, cc: Iterable[User]) -> None:
+    for person in cc:
+        # Same rule as add_cc: only customers are CC participants.
+        if person.pk != requester.pk and person.role == Role.CUSTOMER:
+            ticket.cc_participants.add(person)
+            record_event(ticket, "ticket.cc_added", who, {"person": _person(person)})
