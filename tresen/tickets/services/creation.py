@@ -151,19 +151,7 @@ def open_ticket(
             created_at=now,
             updated_at=now,
         )
-        record_event(
-            ticket,
-            "ticket.created",
-            who,
-            {
-                "channel": channel,
-                "group": group.name,
-                "requester": _person(requester),
-                "owner": _person(owner),
-                "priority": priority,
-                "type": type,
-            },
-        )
+        _record_created(ticket, who)
         if tags:
             _apply_tags(ticket, who, add=tags, remove=())
         _add_first_cc(ticket, who, requester, cc)
@@ -193,3 +181,19 @@ def _add_first_cc(ticket: Ticket, who: Actor, requester: User, cc: Iterable[User
         if person.pk != requester.pk and person.role == Role.CUSTOMER:
             ticket.cc_participants.add(person)
             record_event(ticket, "ticket.cc_added", who, {"person": _person(person)})
+
+
+def _record_created(ticket: Ticket, who: Actor) -> None:
+    record_event(
+        ticket,
+        "ticket.created",
+        who,
+        {
+            "channel": ticket.channel,
+            "group": ticket.group.name,
+            "requester": _person(ticket.requester),
+            "owner": _person(ticket.owner),
+            "priority": ticket.priority,
+            "type": ticket.type,
+        },
+    )
