@@ -37,8 +37,19 @@ class SmtpPeer:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     reply: str = "250 OK"
+    # RCPT TO addresses (lower case) the server refuses, with its answer, e.g. "550 5.1.1 ...".
+    refuse: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     received: threading.Condition = field(default_factory=threading.Condition)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        refusal = self.refuse.get(address.lower())
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if not self.reply.startswith("2"):
