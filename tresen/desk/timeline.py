@@ -179,6 +179,11 @@ def describe_event(event: Event) -> str:
         }
     if kind == "ticket.reminder_reached":
         return _("The reminder date was reached.")
+    if kind.startswith("mail."):
+        from tresen.notifications.timeline import describe_mail_event
+
+        if sentence := describe_mail_event(event):
+            return sentence
     return _("%(who)s changed the ticket (%(change)s).") % {"who": who, "change": _change(kind)}
 
 

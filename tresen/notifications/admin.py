@@ -4,13 +4,33 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tresen.notifications.models import NotificationPreference, OutboundMail, OutboundStatus
+from tresen.notifications.models import (
+    NotificationPreference,
+    OutboundMail,
+    OutboundRecipient,
+    OutboundStatus,
+)
 from tresen.notifications.outbox import requeue_mail
+
+
+class RecipientInline(admin.TabularInline):
+    """Each address with what the mail server answered for it."""
+
+    model = OutboundRecipient
+    fields = ("address", "state", "smtp_code", "smtp_reply")
+    readonly_fields = ("address", "state", "smtp_code", "smtp_reply")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(OutboundMail)
 class OutboundMailAdmin(admin.ModelAdmin):
     """The outbox, read-only: what was sent, what waits, what failed and why."""
+
+    inlines = [RecipientInline]
 
     list_display = ["subject", "status", "attempts", "next_attempt_at", "created_at", "sent_at"]
     list_filter = ["status", "automatic"]

@@ -18,11 +18,12 @@ from email.policy import Policy
 
 from django.conf import settings
 from django.core.mail import mailers
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db.models import F
 from django.utils import timezone
 
 from tresen.notifications import composition
-from tresen.notifications.models import OutboundMail, OutboundStatus
+from tresen.notifications.models import OutboundMail, OutboundStatus, RecipientState
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +49,10 @@ class _Outgoing:
 
     mail: OutboundMail
     from_email: str
+    to: list[str]
 
     def recipients(self) -> list[str]:
-        return list(self.mail.to)
+        return list(self.to)
 
     def message(self, policy: Policy = email_policy.default) -> EmailMessage:
         return message_for(self.mail, policy=policy)
@@ -94,12 +96,36 @@ def is_permanent(exc: BaseException) -> bool:
     """
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return False
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
     if isinstance(exc, smtplib.SMTPResponseException):
         return 500 <= exc.smtp_code < 600
     return isinstance(exc, (ValueError, TypeError, UnicodeError))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one address did not get the mail on this attempt."""
+
+    code: int | None
+    reply: str
+    permanent: bool
+
+    @classmethod
+    def of_reply(cls, code: int, reply: bytes | str) -> Refusal:
+        return cls(code, _reply_text(reply), 500 <= code < 600)
+
+    @classmethod
+    def of_exception(cls, exc: BaseException) -> Refusal:
+        if isinstance(exc, smtplib.SMTPResponseException):
+            return cls(exc.smtp_code, _reply_text(exc.smtp_error), is_permanent(exc))
+        return cls(None, _reply_text(f"{type(exc).__name__}: {exc}"), is_permanent(exc))
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.reply}" if self.code else self.reply
+
+
+def _reply_text(reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(text.split())[:1000]
 
 
 def claim(mail_id: int, now: datetime.datetime) -> OutboundMail | None:
@@ -112,57 +138,146 @@ def claim(mail_id: int, now: datetime.datetime) -> OutboundMail | None:
     return OutboundMail.objects.select_related("ticket").get(pk=mail_id)
 
 
-def transmit(mail: OutboundMail) -> None:
-    """Hand the mail to the configured mailer (SMTP in production)."""
+def transmit(mail: OutboundMail, addresses: list[str]) -> dict[str, tuple[int, bytes]]:
+    """Hand the mail to the configured mailer for `addresses`; return those it refused.
+
+    Django's SMTP backend drops the refusals when the server takes some recipients and not
+    others, so SMTP is spoken here on the backend's connection, with the same settings.
+    """
     envelope_from = composition.mailbox(mail.from_address)
-    connection = mailers.default
-    sent = connection.send_messages([_Outgoing(mail, envelope_from)])  # type: ignore[list-item]
+    backend = mailers.default
+    if isinstance(backend, SmtpBackend):
+        return _send_smtp(backend, mail, envelope_from, addresses)
+    sent = backend.send_messages([_Outgoing(mail, envelope_from, addresses)])  # type: ignore[list-item]
     if sent == 0:
         raise smtplib.SMTPException("the mailer accepted nothing")
+    return {}
+
+
+def _send_smtp(
+    backend: SmtpBackend, mail: OutboundMail, envelope_from: str, addresses: list[str]
+) -> dict[str, tuple[int, bytes]]:
+    envelope = {backend.prep_address(a): a for a in addresses}
+    data = message_for(mail, policy=email_policy.SMTP).as_bytes()
+    opened = backend.open()
+    try:
+        if backend.connection is None:
+            raise smtplib.SMTPServerDisconnected("no connection to the mail server")
+        refused = backend.connection.sendmail(
+            backend.prep_address(envelope_from), list(envelope), data
+        )
+    except smtplib.SMTPRecipientsRefused as exc:
+        # Nobody got it. A 421 ends the transaction early: the addresses not yet tried share it.
+        refused = dict(exc.recipients)
+        last = list(refused.values())[-1]
+        refused = {rcpt: refused.get(rcpt, last) for rcpt in envelope}
+    finally:
+        if opened:
+            backend.close()
+    return {envelope[rcpt]: answer for rcpt, answer in refused.items()}
 
 
 def deliver(mail_id: int, *, now: datetime.datetime | None = None) -> str | None:
-    """Make one attempt to send a queued, due mail; return its status afterwards."""
+    """Make one attempt to send a queued, due mail to its pending recipients; return its status
+    afterwards."""
     now = now or timezone.now()
     mail = claim(mail_id, now)
     if mail is None:
         return None
+    pending = _pending(mail)
     try:
-        transmit(mail)
+        answers = transmit(mail, pending) if pending else {}
+        refusals = {a: Refusal.of_reply(code, reply) for a, (code, reply) in answers.items()}
+        error = "; ".join(f"{a}: {r}" for a, r in refusals.items())
+        error = composition.header_text(f"refused: {error}", limit=2000) if error else ""
     except Exception as exc:  # any failure is recorded on the row, none is lost
-        return _failed(mail, exc, now)
-    OutboundMail.objects.filter(pk=mail.pk).update(
-        status=OutboundStatus.SENT, sent_at=timezone.now(), last_error=""
+        refusal = Refusal.of_exception(exc)
+        refusals = dict.fromkeys(pending, refusal)
+        error = composition.header_text(f"{type(exc).__name__}: {exc}", limit=2000)
+    return _settle(mail, pending, refusals, error, now)
+
+
+def _pending(mail: OutboundMail) -> list[str]:
+    waiting = set(
+        mail.recipients.filter(state=RecipientState.PENDING).values_list("address", flat=True)
     )
-    return OutboundStatus.SENT
+    return [address for address in mail.to if address in waiting]
 
 
-def _failed(mail: OutboundMail, exc: BaseException, now: datetime.datetime) -> str:
-    error = composition.header_text(f"{type(exc).__name__}: {exc}", limit=2000)
-    if is_permanent(exc) or mail.attempts >= max_attempts():
-        OutboundMail.objects.filter(pk=mail.pk).update(
-            status=OutboundStatus.FAILED, last_error=error
-        )
+def _settle(
+    mail: OutboundMail,
+    pending: list[str],
+    refusals: dict[str, Refusal],
+    error: str,
+    now: datetime.datetime,
+) -> str:
+    """Record the attempt per recipient; retry the temporarily refused ones, or finish."""
+    last_try = mail.attempts >= max_attempts()
+    failed = {a: r for a, r in refusals.items() if r.permanent or last_try}
+    deferred = {a: r for a, r in refusals.items() if a not in failed}
+    _record_answers(mail, [a for a in pending if a not in refusals], refusals, failed)
+    if deferred:
+        retry_at = now + retry_delay(mail.attempts)
+        OutboundMail.objects.filter(pk=mail.pk).update(next_attempt_at=retry_at, last_error=error)
+        logger.info("mail %s: attempt %s failed (%s)", mail.message_id, mail.attempts, error)
+        _schedule(mail.pk, retry_at)
+        _record_failure(mail, failed, error)
+        return OutboundStatus.QUEUED
+    outcome = set(mail.recipients.values_list("state", flat=True))
+    status = OutboundStatus.SENT if RecipientState.ACCEPTED in outcome else OutboundStatus.FAILED
+    if not error and RecipientState.REFUSED in outcome:
+        error = _earlier_refusals(mail)
+    OutboundMail.objects.filter(pk=mail.pk).update(status=status, last_error=error)
+    if failed:
         logger.warning("mail %s failed for good: %s", mail.message_id, error)
-        _record_failure(mail, error)
-        return OutboundStatus.FAILED
-    retry_at = now + retry_delay(mail.attempts)
-    OutboundMail.objects.filter(pk=mail.pk).update(next_attempt_at=retry_at, last_error=error)
-    logger.info("mail %s: attempt %s failed (%s)", mail.message_id, mail.attempts, error)
-    _schedule(mail.pk, retry_at)
-    return OutboundStatus.QUEUED
+    _record_failure(mail, failed, error)
+    return status
 
 
-def _record_failure(mail: OutboundMail, error: str) -> None:
-    if mail.ticket is None:
+def _earlier_refusals(mail: OutboundMail) -> str:
+    rows = mail.recipients.filter(state=RecipientState.REFUSED).order_by("pk")
+    text = "; ".join(f"{r.address}: {r.smtp_code or ''} {r.smtp_reply}" for r in rows)
+    return composition.header_text(f"refused: {text}", limit=2000)
+
+
+def _record_answers(
+    mail: OutboundMail,
+    accepted: list[str],
+    refusals: dict[str, Refusal],
+    failed: dict[str, Refusal],
+) -> None:
+    rows = mail.recipients.all()
+    if accepted:
+        rows.filter(address__in=accepted).update(
+            state=RecipientState.ACCEPTED, smtp_code=None, smtp_reply=""
+        )
+        # The time the mail first reached someone.
+        OutboundMail.objects.filter(pk=mail.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    for address, refusal in refusals.items():
+        state = RecipientState.REFUSED if address in failed else RecipientState.PENDING
+        rows.filter(address=address).update(
+            state=state, smtp_code=refusal.code, smtp_reply=refusal.reply
+        )
+
+
+def _record_failure(mail: OutboundMail, failed: dict[str, Refusal], error: str) -> None:
+    """Put the addresses the mail will not reach, and why, on the ticket's timeline."""
+    if mail.ticket is None or not failed:
         return
     from tresen.tickets.events import Actor, record_event
 
+    refused = [{"address": a, "code": r.code, "reply": r.reply} for a, r in failed.items()]
     record_event(
         mail.ticket,
         "mail.delivery_failed",
         Actor.system("mail"),
-        {"message_id": mail.message_id, "to": mail.to, "error": error, "attempts": mail.attempts},
+        {
+            "message_id": mail.message_id,
+            "to": list(failed),
+            "error": error,
+            "attempts": mail.attempts,
+            "refused": refused,
+        },
         article=mail.article,
     )
 

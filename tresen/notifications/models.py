@@ -86,13 +86,32 @@ class OutboundMail(models.Model):
         return f"{self.message_id} ({self.status})"
 
 
+class RecipientState(models.TextChoices):
+    # Still to be sent to; a temporary refusal (4xx) leaves the address pending.
+    PENDING = "pending", _("pending")
+    ACCEPTED = "accepted", _("accepted")
+    # The mail server refused the address for good (5xx), or its retries ran out.
+    REFUSED = "refused", _("refused")
+
+
 class OutboundRecipient(models.Model):
-    """One address a mail goes to, so that "how many automatic answers to X lately" is cheap."""
+    """One address a mail goes to, with what the mail server answered for it.
+
+    Attempts after the first go only to the pending addresses, so that a server which took some
+    recipients and refused others never gets the mail twice for the same person. The rows also
+    make "how many automatic answers to X lately" cheap.
+    """
 
     mail = models.ForeignKey(OutboundMail, on_delete=models.CASCADE, related_name="recipients")
     address = models.CharField(_("address"), max_length=320)
     automatic = models.BooleanField(_("automatic"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=10, choices=RecipientState.choices, default=RecipientState.PENDING
+    )
+    # The server's last refusal of this address, e.g. 550 and "5.1.1 mailbox unknown".
+    smtp_code = models.PositiveSmallIntegerField(_("SMTP code"), null=True, blank=True)
+    smtp_reply = models.CharField(_("SMTP reply"), max_length=1000, blank=True)
 
     class Meta:
         verbose_name = _("recipient")

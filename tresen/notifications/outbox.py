@@ -25,6 +25,7 @@ from tresen.notifications.models import (
     OutboundMail,
     OutboundRecipient,
     OutboundStatus,
+    RecipientState,
 )
 from tresen.tickets.attachments import store_blob
 
@@ -181,10 +182,16 @@ def queue_mail(
 
 
 def requeue_mail(*, mail_id: int) -> OutboundMail:
-    """Send a failed or suppressed mail again from now on, with the same Message-ID."""
+    """Send a failed or suppressed mail again from now on, with the same Message-ID.
+
+    It goes to the addresses the server refused; never again to those that got it.
+    """
     with transaction.atomic():
         mail = OutboundMail.objects.select_for_update().get(pk=mail_id)
         if mail.status in (OutboundStatus.FAILED, OutboundStatus.SUPPRESSED):
+            mail.recipients.filter(state=RecipientState.REFUSED).update(
+                state=RecipientState.PENDING
+            )
             mail.status = OutboundStatus.QUEUED
             mail.attempts = 0
             mail.next_attempt_at = timezone.now()
