@@ -102,8 +102,18 @@ def test_temporary_or_contradicted_failures_are_never_hard():
     assert is_hard("5.1.1", "userunknown")
     assert is_hard("", "hostunknown")
     assert not is_hard("4.1.1", "userunknown")  # temporary
-    assert not is_hard("5.2.1", "userunknown")  # the status speaks of the mailbox, not the address
+    assert not is_hard("4.4.4", "hostunknown")
     assert not is_hard("5.2.2", "mailboxfull")
+    assert not is_hard("5.7.1", "filtered")
+
+
+def test_a_bare_user_unknown_is_about_the_address_only_at_rcpt_or_with_an_address_status():
+    assert classify("5.2.1", "550 5.2.1 <kunde@example.org>... User Unknown") == "filtered"
+    assert classify("5.2.1", "550 5.2.1 <kunde@example.org>... User Unknown", "rcpt") == (
+        "userunknown"
+    )
+    assert classify("5.1.1", "550 5.1.1 no such user") == "userunknown"
+    assert classify("", "550 no such user", "data") == "filtered"
 
 
 def test_a_mailer_daemon_without_a_telling_subject_is_recognised_by_its_notice():
@@ -120,7 +130,7 @@ def test_a_person_writing_about_an_undeliverable_mail_is_no_bounce():
 
 def test_the_returned_original_does_not_decide_the_reason():
     body = (
-        "Unable to deliver message to: <kunde@example.org>\r\nNo such user here\r\n"
+        "Unable to deliver message to: <kunde@example.org>\r\n550 5.1.1 No such user here\r\n"
         "--- Original message follows.\r\n"
         "Authentication-Results: mx; spf=fail; dkim=fail\r\nSubject: spam spam\r\n"
     )
@@ -134,17 +144,21 @@ def test_a_huge_bounce_is_analysed_in_bounded_time():
     started = time.perf_counter()
     bounce = analyse_bounce(mail)
     assert time.perf_counter() - started < 1.0
-    assert bounce.reason == "userunknown"
+    assert bounce.reason == "filtered"  # no phase, no status: the address is not proven wrong
 
 
-def test_a_refusal_at_the_greeting_is_blocked_and_soft():
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [("554 5.7.1 Go away", "blocked"), ("554 5.7.1 Missing reverse DNS", "requireptr")],
+)
+def test_a_refusal_at_the_greeting_is_about_the_client_and_soft(answer, reason):
     body = (
         "The following address(es) failed:\r\n  kunde@example.org\r\n"
         "    SMTP error from remote mail server after initial connection:\r\n"
-        "    554 5.7.1 Missing reverse DNS\r\n"
+        f"    {answer}\r\n"
     )
     bounce = analyse_bounce(parse_message(text_bounce(body, subject="Mail delivery failed")))
-    assert (bounce.reason, bounce.hard) == ("blocked", False)
+    assert (bounce.reason, bounce.hard) == (reason, False)
 
 
 def test_a_sender_refusal_keeps_a_named_sending_side_cause():

@@ -10,6 +10,7 @@ then phrases servers use, checked in order from the most specific to the most ge
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # An RFC 3463 status whose subject.detail names one cause, whatever the text says.
 _DECISIVE_STATUS = {
@@ -18,11 +19,13 @@ _DECISIVE_STATUS = {
     "1.6": "hasmoved",  # destination mailbox has moved
     "1.7": "rejected",  # bad sender's mailbox address syntax
     "1.8": "rejected",  # bad sender's system address
+    "1.10": "notaccept",  # recipient address has null MX (RFC 7505)
     "2.2": "mailboxfull",  # mailbox full
     "2.3": "exceedlimit",  # message length exceeds administrative limit
     "3.2": "notaccept",  # system not accepting network messages
     "3.4": "mesgtoobig",  # message too big for system
-    "7.25": "requireptr",  # reverse DNS validation failed (RFC 8601 registry additions)
+    "7.13": "suspend",  # user account disabled (RFC 8601 registry additions)
+    "7.25": "requireptr",  # reverse DNS validation failed
     "7.26": "authfailure",  # multiple authentication checks failed
     "7.27": "notaccept",  # sender address has null MX (RFC 7505)
 }
@@ -31,235 +34,356 @@ _DECISIVE_STATUS = {
 _FALLBACK_STATUS = {
     "1.0": "userunknown",
     "1.3": "userunknown",
-    "1.4": "userunknown",
-    "1.10": "userunknown",
-    "2.0": "suspend",
-    "2.1": "suspend",
-    "2.3": "exceedlimit",
-    "2.4": "mailererror",
+    "1.4": "filtered",  # ambiguous: the receiving side could not pick one mailbox
+    "2.0": "filtered",  # something about the mailbox, the address exists
+    "2.1": "filtered",  # mailbox disabled, not accepting messages
+    "2.4": "filtered",  # mailing list expansion problem
     "3.0": "systemerror",
     "3.1": "systemfull",
-    "3.2": "systemerror",
     "3.3": "systemerror",
     "3.5": "systemerror",
-    "4.1": "networkerror",
+    "4.1": "expired",  # no answer from host: retried until the queue gave up
     "4.2": "networkerror",
-    "4.3": "networkerror",
-    "4.4": "networkerror",
-    "4.5": "networkerror",
+    "4.3": "systemerror",  # directory server failure
+    "4.4": "hostunknown",  # unable to route
+    "4.5": "systemfull",  # mail system congestion
     "4.6": "networkerror",
     "4.7": "expired",
     "5.0": "syntaxerror",
     "5.1": "syntaxerror",
     "5.2": "syntaxerror",
-    "5.3": "syntaxerror",
-    "5.4": "syntaxerror",
-    "5.5": "syntaxerror",
-    "6.0": "contenterror",
-    "7.0": "securityerror",
-    "7.1": "rejected",
+    "5.3": "toomanyconn",  # too many recipients
+    "5.4": "systemerror",
+    "5.5": "systemerror",
+    "7.1": "securityerror",
     "7.7": "securityerror",
-    "7.13": "suspend",
 }
 
-# Phrases, most specific first. Each entry: (reason, patterns joined with "|").
-_PHRASES: list[tuple[str, str]] = [
-    ("virusdetected", r"virus|malware|infected"),
+# A subject whose detail is not listed above still says where the fault lies.
+_FALLBACK_SUBJECT = {"6": "contenterror", "7": "securityerror"}
+
+
+@dataclass(frozen=True)
+class _Rule:
+    reason: str
+    pattern: re.Pattern[str]
+    # "strong": beats the status; "weak": a generic word, the status decides first;
+    # "user": a bare "no such user", which the phase and status may turn into "filtered".
+    kind: str = ""
+
+
+def _rule(reason: str, pattern: str, kind: str = "") -> _Rule:
+    return _Rule(reason, re.compile(pattern, re.IGNORECASE | re.MULTILINE), kind)
+
+
+# A directory or a provider saying the name is not there (not a generic "no such user").
+_NAME_NOT_THERE = (
+    r"recipient name is not recogni[sz]ed|not listed in (the |public )?\S+ "
+    r"(directory|address book|name & address book)|not listed in domino|"
+    r"address (couldn't|could not) be found|doesn't have an? \S+ account|"
+    r"no valid recipients? for|is not a known user|bad destination mailbox|"
+    r"final delivery userid|unknown user:|requested action not taken: mailbox unavailable|"
+    r"no such (recipient|mailbox|address) here|"
+    r"utilisateur inconnu|usuario (desconocido|no existe|inexistente)|"
+    r"no existe (dicha persona|ese usuario)|unbekannt|nicht gefunden|"
+    r"utente (sconosciuto|inesistente)|пользователь не найден|"
+    r"нет такого пользователя|ユーザー.{0,40}(見つかりません|存在しません)"
+)
+_NAME_NOT_THERE_RE = re.compile(_NAME_NOT_THERE, re.IGNORECASE)
+
+# Phrases, most specific first.
+_RULES: list[_Rule] = [
+    _rule("virusdetected", r"virus|malware|infected", "strong"),
+    # The recipient (or its provider's per-user filter) refused this sender or this mail:
+    # "550 : User unknown" with an empty address is such a filter answer at au (KDDI).
+    _rule(
+        "filtered",
+        r"recipient preferences|refuses? to (receive|accept) (this )?mail|user reject|"
+        r"blocked by (the )?recipient|rejected by (the )?recipient(?! domain)|message filtered|"
+        r"due to user rules|only accepting mail from specific|account is protected by|"
+        r"has restricted sms e-?mail|not accepting any mail|\b5\d\d:?\s*:\s*user unknown",
+        "strong",
+    ),
     # Directory-based edge blocking: the recipient is not in the receiving directory.
-    ("userunknown", r"recipient address rejected: access denied"),
-    ("rejected", r"permission to post|not a member of|only members (may|can) post"),
-    ("policyviolation", r"content presents a potential|rejected for policy reasons"),
-    ("blocked", r"black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|banned"),
-    (
+    _rule("userunknown", r"recipient address rejected: access denied"),
+    _rule("rejected", r"permission to post|not a member of|only members (may|can) post"),
+    _rule(
+        "spamdetected", r"(black|block)listed (url|link)|\buribl\b|\bsurbl\b|\bofr_?506\b", "strong"
+    ),
+    _rule("policyviolation", r"content presents a potential|rejected for policy reasons"),
+    _rule(
         "requireptr",
         r"reverse dns|\bptr\b|rdns|no reverse|reverse (look ?up|hostname)|missing reverse|"
-        r"ip name lookup failed|mismatches client ip",
+        r"ip name lookup failed|mismatches client ip|unverifiable sending ip|"
+        r"unverifyable sending ip",
     ),
-    (
+    _rule(
+        "hostunknown",
+        r"account or domain may not exist|host \S+ not found|domain name not found",
+    ),
+    _rule(
+        "blocked",
+        r"black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|banned|smtp server of your isp|"
+        r"invalid ip for sending|dynamic ip|dial-?up|residential ip",
+        "strong",
+    ),
+    _rule(
         "notcompliantrfc",
         r"multiple addresses in from|not rfc ?5322 compliant|duplicate header|"
-        r"multiple \S+ headers",
+        r"multiple \S+ headers|multiple \S+ addresses in from",
     ),
-    ("failedstarttls", r"starttls|does not support (tls|secure)"),
-    ("badreputation", r"reputation"),
-    (
+    _rule("failedstarttls", r"starttls (is )?required|does not support (tls|secure)|tls required"),
+    _rule("badreputation", r"reputation|user complaints"),
+    _rule(
         "toomanyconn",
-        r"too many (connections|sessions|concurrent|recipients)|connection rate|"
-        r"frequency limited",
+        r"too many (connections|sessions|concurrent)|connection rate|frequency limited",
+        "strong",
     ),
-    ("speeding", r"rate limit|too many (messages|mails)|sending rate|receiving mail at a rate"),
-    (
+    _rule(
+        "speeding",
+        r"rate limit|too many (messages|mails|recipients)|sending rate|receiving mail at a rate",
+        "strong",
+    ),
+    _rule(
         "spamdetected",
         r"\bspam\b|\bube\b|junk ?mail|bulk (e-?)?mail|message content rejected|"
         r"content rejected|classified as spam|spam ?(score|filter|detected)",
     ),
-    ("authfailure", r"\bspf\b|\bdkim\b|\bdmarc\b|sender (address )?authentication"),
-    (
+    _rule(
+        "authfailure",
+        r"\bspf\b|\bdkim\b|\bdmarc\b|sender (address )?authentication|"
+        r"unauthenticated (e-?mail|message)|does not have authentication information",
+    ),
+    _rule(
         "norelaying",
         r"relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|"
         r"unable to relay|we do not relay|no relaying|not configured to relay|"
         r"insecure mail relay|address is not verified",
     ),
-    (
+    _rule(
         "securityerror",
         r"authentication (required|information)|unauthenticated|smtp authentication|"
-        r"not authori[sz]ed|access denied",
+        r"not authori[sz]ed",
     ),
-    (
+    _rule(
         "notaccept",
         r"null mx|does ?n[o']t (receive|accept) (e-?)?mail|no mx (record|host|found)|"
         r"(couldn't|could not|can ?not) find a mail exchanger|not accepting network messages|"
         r"mx or srv record indicat",
     ),
-    (
+    _rule(
         "hostunknown",
         r"host (or domain name )?not found|unknown host|domain (not found|does not exist)|"
-        r"no such domain|unrout(e)?able|domain \S+ (couldn't|could not) be found|"
+        r"no such domain|unrout(e)?able (domain|address)|domain \S+ (couldn't|could not) be found|"
         r"host unknown|unknown (mail )?domain|invalid domain|illegal host|"
         r"domain is not reachable",
     ),
-    (
+    _rule(
         "mailboxfull",
         r"mailbox (is )?full|over ?quota|quota exceeded|exceed(ed|s)? (the |his |her )?"
         r"(storage|quota|mailbox)|mailbox.{0,40}size limit|postfach.{0,40}voll|mailbox (is )?over|"
-        r"full mailbox|mailbox exceeds|messages in recipient's mailbox exceeded",
+        r"full mailbox|mailbox exceeds|messages in recipient's mailbox exceeded|"
+        r"mail ?folder is full|not enough (disk )?space|insufficient (storage|space) for user|"
+        r"bo[iî]te (aux lettres )?pleine|buz[oó]n (lleno|completo)|caixa (postal )?cheia|"
+        r"ящик переполнен|квота|容量",
+        "strong",
     ),
-    ("systemfull", r"insufficient (disk|system) (space|storage)"),
-    ("exceedlimit", r"exceeds administrative limit|recip ?size ?limit|size exceeds fixed"),
-    (
+    _rule("systemfull", r"insufficient (disk|system) (space|storage)"),
+    _rule("exceedlimit", r"exceeds administrative limit|recip ?size ?limit|size exceeds fixed"),
+    _rule(
         "mesgtoobig",
         r"message (is )?too (big|large)|message size exceeds|exceeds .{0,40}message size|"
-        r"size (of (the )?)?message .{0,40}exceed|mail size limit",
+        r"size (of (the )?)?message .{0,40}exceed|mail size limit|line limit exceeded",
     ),
-    (
+    _rule(
         "suspend",
         r"suspended|account (is |has been )?disabled|(user|mailbox|account)s? .{0,40}disabled|"
         r"inactive|deactivated|(temporar(il)?y |account (is )?)locked|expired account|"
-        r"not active|mailbox (is )?(disabled|frozen)|account is blocked",
+        r"not active|mailbox (is )?(disabled|frozen)|account is blocked|"
+        r"disabled recipient|discontinued",
     ),
-    ("hasmoved", r"has moved|moved to"),
-    ("mailererror", r"mailer error|^x-unix;|pipe to \||procmail|response template"),
-    ("systemerror", r"internal (system )?error|system error|local error"),
-    ("contenterror", r"media error|improper use of 8-bit"),
-    (
+    _rule("hasmoved", r"has moved|moved to"),
+    _rule("mailererror", r"mailer error|^x-unix;|pipe to \||procmail|response template"),
+    _rule("systemerror", r"internal (system )?error|system error|local error"),
+    _rule("contenterror", r"media error|improper use of 8-bit"),
+    # A directory or provider saying the name is not there: these hold whatever the phase.
+    _rule("userunknown", _NAME_NOT_THERE),
+    # A bare "no such user": proven only by the RCPT phase or an addressing status.
+    _rule(
         "userunknown",
         r"user unknown|unknown user|no such (user|mailbox|recipient|address|account)|"
-        r"does ?n[o']t exist|not exist|invalid (recipient|mailbox|address|final delivery)|"
+        r"does ?n[o']t exist|not exist|invalid (recipient|mailbox|address)|"
         r"unknown (recipient|address|local[- ]part|mailbox)|mailbox (unavailable|not found)|"
         r"not a valid (mailbox|recipient|user)|user not found|account (does not exist|not found)|"
-        r"unbekannt|undeliverable address|no mailbox here|not recogni[sz]ed|"
-        r"doesn't have an? \S+ account|no valid recipients?|address not found|"
-        r"recipient ?not ?found|(wasn't|was not) found at|address (couldn't|could not) be found|"
-        r"unrouteable address|not listed in|no such person|mailbox does not|"
-        r"is not a known user|recipient unknown|bad destination mailbox|"
-        r"address rejected\.(\s|$)",
+        r"undeliverable address|no mailbox here|not recogni[sz]ed|no valid recipients?|"
+        r"address not found|recipient ?not ?found|(wasn't|was not) found at|"
+        r"not listed in|no such person|mailbox does not|"
+        r"recipient unknown|address rejected\.(\s|$)",
+        "user",
     ),
-    (
+    _rule(
         "networkerror",
         r"hop count exceeded|routing loop|mail loop|forwarded more than|"
-        r"name service error|lookup failure|network error",
+        r"name service error|lookup failure|network error|"
+        r"establish an smtp connection|no route to host",
     ),
-    (
+    _rule(
         "expired",
         r"timed? ?out|retry time|too long in (the )?queue|in the queue too long|"
         r"not (been )?delivered within|delivery time|giving up|given up|"
         r"could not be delivered within|delayed|delivery failed \d+ attempts|aborted after|"
         r"could not send message for past|will retry|still being retried|deferred|"
         r"envelope expired|failing for a long time|did not accept our requests to connect|"
-        r"multiple retries",
+        r"multiple retries|will be retried",
     ),
-    (
+    _rule(
         "blocked",
-        r"blocked|\blisted\b|poor reputation|banned|not allowed to send|client host rejected|"
-        r"after initial connection|open relay|connection (was )?(rejected|refused) by|your ip|"
-        r"ip address|not accepting connections|service refused",
+        r"blocked|bloqu[eé]e?|\blisted\b|poor reputation|not allowed to send|"
+        r"client host rejected|after initial connection|open relay|"
+        r"connection (was )?(rejected|refused) by|your ip|ip address|not accepting connections|"
+        r"no access from",
     ),
-    (
+    _rule(
         "networkerror",
-        r"connection (refused|reset)|network|unreachable|\bdns\b|lost connection|"
-        r"host not reach|no route to host|establish an smtp connection",
+        r"connection (refused|reset)|network|unreachable|not reachable|\bdns\b|"
+        r"lost connection|host not reach",
     ),
-    (
+    _rule(
+        "syntaxerror",
+        r"syntax error|command (parameter )?not implemented|command unrecognized|"
+        r"bad sequence of commands|malformed (recipient )?address",
+    ),
+    _rule(
         "policyviolation",
         r"polic(y|ies)|header error|protocol violation|content presents a potential",
     ),
-    (
+    _rule(
         "systemerror",
-        r"\bloop\b|transaction failed|service (currently )?unavailable|"
-        r"config(uration)? error|could not load|insufficient permission|duplicated message-id",
+        r"\bloop\b|transaction failed|service (currently )?unavailable|service refus|"
+        r"config(uration)? error|could not load|insufficient permission|duplicated message-id|"
+        r"try again later|ldap server",
     ),
-    ("filtered", r"filter|not accepted|refused"),
-    ("rejected", r"reject|denied|sender"),
+    _rule("filtered", r"filter|not accepted|refused", "weak"),
+    _rule("rejected", r"reject|denied|sender", "weak"),  # "access denied" too
 ]
-_RULES = [
-    (reason, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for reason, pattern in _PHRASES
-]
-
-# Remote words that name a cause outside the mailbox: they beat a status the relaying MTA
-# filled in generically (sendmail, for one, reports 5.1.1 for a refused client IP).
-_STRONGER_THAN_STATUS = frozenset(
-    {"virusdetected", "blocked", "speeding", "mailboxfull", "toomanyconn"}
-)
 
 _ABOUT_THE_SENDING_SIDE = frozenset(
     {
         "blocked",
-        "securityerror",
         "authfailure",
         "requireptr",
         "norelaying",
         "badreputation",
         "policyviolation",
+        "spamdetected",
+        "virusdetected",
+        "securityerror",
     }
 )
+# Causes a server may give at MAIL FROM that are about the mail or the server, not the sender.
+_NAMED_AT_MAIL_FROM = _ABOUT_THE_SENDING_SIDE | {
+    "mesgtoobig",
+    "exceedlimit",
+    "systemfull",
+    "toomanyconn",
+    "speeding",
+    "systemerror",
+}
+# Before any command: only the client itself (its IP, name, reputation, rate) is judged.
+_NAMED_AT_CONNECT = frozenset(
+    {"requireptr", "badreputation", "toomanyconn", "speeding", "spamdetected"}
+)
+
+# What one recipient's mailbox says of itself: in a report on several recipients the first
+# recipient's statement comes first, so among these the earliest in the text is the one.
+_PER_MAILBOX = frozenset({"userunknown", "mailboxfull", "suspend", "filtered"})
+
+
+def _said(text: str) -> tuple[_Rule | None, int]:
+    """The first rule (in order) the text matches, and where."""
+    for rule in _RULES:
+        found = rule.pattern.search(text)
+        if found:
+            return rule, found.start()
+    return None, -1
+
+
+def _earliest_per_mailbox(text: str, rule: _Rule, at: int) -> _Rule:
+    """Among per-mailbox statements, the one about the first recipient listed."""
+    if rule.reason not in _PER_MAILBOX:
+        return rule
+    best, best_at = rule, at
+    for other in _RULES:
+        if other.reason in _PER_MAILBOX and other.kind != "weak" and other is not rule:
+            found = other.pattern.search(text[:best_at])
+            if found:
+                best, best_at = other, found.start()
+    return best
+
+
+def classify(status: str, diagnostic: str, phase: str = "", context: str = "") -> str:
+    """The reason class for a DSN status, the server's words and the SMTP phase (see _classify).
+
+    A name server that could not answer for now (4.x.x) proves no domain missing.
+    """
+    reason = _classify(status, diagnostic, phase, context)
+    return "networkerror" if reason == "hostunknown" and status.startswith("4") else reason
+
+
+def _classify(status: str, diagnostic: str, phase: str, context: str) -> str:
+    """The reason class for a DSN status, the server's diagnostic text and the SMTP phase.
+
+    `phase` is "connect", "mail", "rcpt", "data" (the SMTP step the refusal answered), "post"
+    (a mailing list refused the poster) or "" (unknown). `context` is the rest of the notice:
+    it may confirm that a bare "no such user" is about the address.
+    """
+    detail = status.split(".", 1)[1] if status.count(".") == 2 else ""
+    rule, at = _said(diagnostic or "")
+    if rule is not None:
+        rule = _earliest_per_mailbox(diagnostic, rule, at)
+    said = rule.reason if rule else ""
+    if phase == "connect":  # refused at the greeting: the client itself is not wanted
+        return said if said in _NAMED_AT_CONNECT else "blocked"
+    if detail in ("1.7", "1.8") or phase in ("mail", "post"):
+        # Refused for the sender; only a named cause about the sending side says more.
+        return said if said in _NAMED_AT_MAIL_FROM else "rejected"
+    if rule is not None and rule.kind == "strong":
+        return said
+    if rule is not None and rule.kind == "user":
+        return _unknown_user(detail, phase, context)
+    if detail in _DECISIVE_STATUS:  # the reporting MTA has already judged the cause
+        return _DECISIVE_STATUS[detail]
+    if rule is not None and (rule.kind != "weak" or not _by_status(detail)):
+        return said
+    return _by_status(detail) or "undefined"
+
+
+def _by_status(detail: str) -> str:
+    return _FALLBACK_STATUS.get(detail) or _FALLBACK_SUBJECT.get(detail[:1], "")
+
+
+def _unknown_user(detail: str, phase: str, context: str) -> str:
+    """A bare "no such user" is about the address only at RCPT or with an addressing status.
+
+    Otherwise (after DATA, or phase and status silent) the receiving side refused the mail for
+    this recipient without proving the address wrong: content filters and per-user rules
+    answer that way.
+    """
+    if detail in _DECISIVE_STATUS and _DECISIVE_STATUS[detail] != "userunknown":
+        return _DECISIVE_STATUS[detail]
+    if phase == "rcpt" or detail.startswith("1.") or _NAME_NOT_THERE_RE.search(context):
+        return "userunknown"
+    return "filtered"
+
 
 # Reasons that say the address itself is wrong: the only ones allowed to mark it undeliverable.
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
 
-# Said about the mail or its sender, not about the recipient: a refusal after DATA or after
-# MAIL FROM that reads "user unknown" does not prove the address is wrong.
-_ADDRESS_REASONS = frozenset({"userunknown"})
-
-
-def classify(status: str, diagnostic: str, phase: str = "") -> str:
-    """The reason class for a DSN status, the server's diagnostic text and the SMTP phase.
-
-    `phase` is "connect", "mail", "rcpt", "data" (the SMTP step the refusal answered), "post"
-    (a mailing list refused the poster) or "" (unknown).
-    """
-    detail = status.split(".", 1)[1] if status.count(".") == 2 else ""
-    said = next((r for r, pattern in _RULES if pattern.search(diagnostic or "")), "")
-    if phase == "connect":  # refused at the greeting: the client itself is not wanted
-        return "blocked"
-    if detail in ("1.7", "1.8") or phase in ("mail", "post"):
-        # Refused for the sender; only a named cause about the sending side says more.
-        return said if said in _ABOUT_THE_SENDING_SIDE else "rejected"
-    if said in _STRONGER_THAN_STATUS:
-        return said
-    if detail in _DECISIVE_STATUS:  # the reporting MTA has already judged the cause
-        return _DECISIVE_STATUS[detail]
-    if said:
-        return _adjust_for_phase(said, phase)
-    if detail in _FALLBACK_STATUS:
-        return _FALLBACK_STATUS[detail]
-    return "undefined"
-
-
-def _adjust_for_phase(reason: str, phase: str) -> str:
-    if phase == "data" and reason in _ADDRESS_REASONS:
-        return "filtered"
-    return reason
-
-
-# Status details that agree with an address-level cause: X.1.x (addressing), X.4.4 (unable to
-# route), X.7.27 (null MX), X.0.0 (unspecified) and none at all. Anything else (mailbox
-# status, policy, content) contradicts the text, and then we do not mark the address.
-_AGREEING_DETAIL = re.compile(r"1\.\d+|0\.0|4\.4|5\.0|7\.27")
-
 
 def is_hard(status: str, reason: str) -> bool:
-    """Permanent and about the address: a temporary (4.x.x) failure is never hard."""
-    if reason not in HARD_REASONS or status.startswith("4"):
-        return False
-    detail = status.split(".", 1)[1] if status.count(".") == 2 else ""
-    return not detail or _AGREEING_DETAIL.fullmatch(detail) is not None
+    """Permanent and about the address: a temporary (4.x.x) failure is never hard.
+
+    The reason already weighed the status and the SMTP phase (a bare "user unknown" that
+    neither the RCPT phase nor an addressing status confirms is `filtered`, which is soft).
+    """
+    return reason in HARD_REASONS and not status.startswith("4")

@@ -94,12 +94,9 @@ def analyse_bounce(mail: ParsedMail) -> Bounce:
     phase = _phase(notice + "\n" + diagnostic)
     if not status and failed.endswith("@googlegroups.com"):
         phase = "post"  # a discussion group refusing the poster, in the poster's language
-    reason = "undefined"
-    for words in (diagnostic, notice, mail.subject[:1024]):
-        if reason == "undefined" and words:
-            reason = classify(status, words, phase)
-    if reason == "undefined":
-        reason = classify(status, "", phase)
+    reason = _reason(
+        status, phase, diagnostic, notice, _SUBJECT_NOISE.sub(" ", mail.subject[:1024])
+    )
     originals = tuple(dict.fromkeys(_ORIGINAL_ID.findall(report + "\n" + text)))
     originals += tuple(i for i in mail.in_reply_to + mail.references if i not in originals)
     return Bounce(
@@ -109,6 +106,24 @@ def analyse_bounce(mail: ParsedMail) -> Bounce:
         recipient=recipient,
         original_message_ids=originals,
     )
+
+
+# Subjects every Postfix or Exim bounce carries: they name no cause.
+_SUBJECT_NOISE = re.compile(r"return(ed|ing)( mail| message)? to sender", re.IGNORECASE)
+
+
+def _reason(status: str, phase: str, diagnostic: str, notice: str, subject: str) -> str:
+    """The first text that names a cause decides; "onhold" when words exist but say nothing."""
+    context = notice + "\n" + subject
+    for words in (diagnostic, notice, subject):
+        if words.strip():
+            reason = classify(status, words, phase, context)
+            if reason != "undefined":
+                return reason
+    reason = classify(status, "", phase)
+    if reason == "undefined" and (diagnostic + notice).strip():
+        return "onhold"
+    return reason
 
 
 # Where a text bounce starts quoting the mail that failed: its words are not the server's.
@@ -131,8 +146,14 @@ def _notice(text: str) -> str:
 
 
 _PHASE = re.compile(
-    r"(?:in reply to (?:end of )?|>>> |did not like our |server after (?:end of )?)"
-    r"(mail from|rcpt to|data)\b",
+    r"(?:in\s+reply\s+to\s+(?:end\s+of\s+)?|>>> |did not like our |"
+    r"server\s+after\s+(?:end\s+of\s+)?|server for |smtp command:?\s*)"
+    r"(mail\s+from|rcpt(?:\s+to)?|data|text)\b",
+    re.I,
+)
+# qmail, Yahoo and others name the refused step in words of their own.
+_QMAIL_PHASE = re.compile(
+    r"(sender was rejected)|(does not like recipient|rcpt to response|smtp:rcpt|\[rcpt_to\])",
     re.I,
 )
 # With pipelining the answers to RCPT arrive after DATA was sent; a transcript that ends in
@@ -142,7 +163,11 @@ _RECIPIENTS_REFUSED = re.compile(
 )
 
 
-_CONNECT_PHASE = re.compile(r"after initial connection|during greeting", re.I)
+_CONNECT_PHASE = re.compile(
+    r"after\s+initial\s+connection|during greeting|server after (ehlo|helo)\b|"
+    r"my name was rejected",
+    re.I,
+)
 
 
 def _phase(text: str) -> str:
@@ -151,6 +176,11 @@ def _phase(text: str) -> str:
         return "connect"
     found = _PHASE.search(text)
     phase = found.group(1).split()[0].lower() if found else ""
+    if not phase:
+        qmail = _QMAIL_PHASE.search(text)
+        phase = ("mail" if qmail.group(1) else "rcpt") if qmail else ""
+    if phase == "text":  # Exim's and 1&1's name for the message content step
+        phase = "data"
     return "rcpt" if phase == "data" and _RECIPIENTS_REFUSED.search(text) else phase
 
 
