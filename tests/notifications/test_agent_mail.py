@@ -7,6 +7,7 @@ import pytest
 from tests.factories import AgentFactory, make_ticket
 from tresen.accounts.models import GroupMembership
 from tresen.core.errors import ValidationError
+from tresen.mail.reply_tokens import parse_reply_address
 from tresen.notifications.models import NotificationKind
 from tresen.notifications.preferences import preferences_for, set_preference
 from tresen.tickets.models import Channel
@@ -36,7 +37,7 @@ def test_new_ticket_tells_each_agent_of_the_group_in_their_language(
     assert english["Subject"] == f"[{ticket.number}] New ticket in Support: VPN bricht ab"
     assert german["Auto-Submitted"] == "auto-generated"
     assert german["From"].addresses[0].addr_spec == "support@helpdesk.example"
-    assert german["Reply-To"].addresses[0].addr_spec == "support@helpdesk.example"
+    assert parse_reply_address(german["Reply-To"].addresses[0].addr_spec) == ticket.pk
     text = plain(german)
     assert "Hallo Greta Agentin" in text
     assert f"In der Gruppe Support ist das neue Ticket {ticket.number} eingegangen." in text
