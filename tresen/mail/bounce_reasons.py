@@ -19,7 +19,6 @@ _DECISIVE_STATUS = {
     "1.6": "hasmoved",  # destination mailbox has moved
     "1.7": "rejected",  # bad sender's mailbox address syntax
     "1.8": "rejected",  # bad sender's system address
-    "1.10": "notaccept",  # recipient address has null MX (RFC 7505)
     "2.2": "mailboxfull",  # mailbox full
     "2.3": "exceedlimit",  # message length exceeds administrative limit
     "3.2": "notaccept",  # system not accepting network messages
@@ -34,6 +33,7 @@ _DECISIVE_STATUS = {
 _FALLBACK_STATUS = {
     "1.0": "userunknown",
     "1.3": "userunknown",
+    "1.10": "userunknown",  # null MX for the recipient, or (Microsoft) not in the directory
     "1.4": "filtered",  # ambiguous: the receiving side could not pick one mailbox
     "2.0": "filtered",  # something about the mailbox, the address exists
     "2.1": "filtered",  # mailbox disabled, not accepting messages
@@ -42,7 +42,6 @@ _FALLBACK_STATUS = {
     "3.1": "systemfull",
     "3.3": "systemerror",
     "3.5": "systemerror",
-    "4.1": "expired",  # no answer from host: retried until the queue gave up
     "4.2": "networkerror",
     "4.3": "systemerror",  # directory server failure
     "4.4": "hostunknown",  # unable to route
@@ -106,11 +105,16 @@ _RULES: list[_Rule] = [
     ),
     # Directory-based edge blocking: the recipient is not in the receiving directory.
     _rule("userunknown", r"recipient address rejected: access denied"),
-    _rule("rejected", r"permission to post|not a member of|only members (may|can) post"),
     _rule(
-        "spamdetected", r"(black|block)listed (url|link)|\buribl\b|\bsurbl\b|\bofr_?506\b", "strong"
+        "rejected",
+        r"permission to post|not a member of|only members (may|can) post|"
+        r"purported responsible address|provide a valid from",
     ),
-    _rule("policyviolation", r"content presents a potential|rejected for policy reasons"),
+    _rule("spamdetected", r"(black|block)listed (url|link)|\buribl\b|\bsurbl\b", "strong"),
+    _rule(
+        "policyviolation",
+        r"content presents a potential|rejected for policy reasons|host network not allowed",
+    ),
     _rule(
         "requireptr",
         r"reverse dns|\bptr\b|rdns|no reverse|reverse (look ?up|hostname)|missing reverse|"
@@ -124,24 +128,27 @@ _RULES: list[_Rule] = [
     _rule(
         "blocked",
         r"black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|banned|smtp server of your isp|"
-        r"invalid ip for sending|dynamic ip|dial-?up|residential ip",
+        r"invalid ip for sending|dynamic ip|dial-?up|residential ip|open relay|no access from|"
+        r"client host blocked|ip source bloqu|aup#\w*rbl\b",
         "strong",
     ),
     _rule(
         "notcompliantrfc",
         r"multiple addresses in from|not rfc ?5322 compliant|duplicate header|"
-        r"multiple \S+ headers|multiple \S+ addresses in from",
+        r"multiple \S+ headers|multiple (\S+ ){0,3}addresses in from",
     ),
     _rule("failedstarttls", r"starttls (is )?required|does not support (tls|secure)|tls required"),
     _rule("badreputation", r"reputation|user complaints"),
     _rule(
-        "toomanyconn",
-        r"too many (connections|sessions|concurrent)|connection rate|frequency limited",
+        "speeding",
+        r"(?<!connection )rate limit|too many (messages|mails)|sent to too many recipients|"
+        r"too many recipients (this|per|in the last)|sending rate|receiving mail at a rate",
         "strong",
     ),
     _rule(
-        "speeding",
-        r"rate limit|too many (messages|mails|recipients)|sending rate|receiving mail at a rate",
+        "toomanyconn",
+        r"too many (connections|sessions|concurrent|recipients)|connection rate|"
+        r"frequency limited",
         "strong",
     ),
     _rule(
@@ -203,9 +210,10 @@ _RULES: list[_Rule] = [
         r"disabled recipient|discontinued",
     ),
     _rule("hasmoved", r"has moved|moved to"),
-    _rule("mailererror", r"mailer error|^x-unix;|pipe to \||procmail|response template"),
+    _rule("mailererror", r"^x-unix;", "strong"),  # a local delivery program failed
+    _rule("mailererror", r"mailer error|pipe to \||procmail|response template"),
     _rule("systemerror", r"internal (system )?error|system error|local error"),
-    _rule("contenterror", r"media error|improper use of 8-bit"),
+    _rule("contenterror", r"media error|improper use of 8-bit|headers? too (large|long|many)"),
     # A directory or provider saying the name is not there: these hold whatever the phase.
     _rule("userunknown", _NAME_NOT_THERE),
     # A bare "no such user": proven only by the RCPT phase or an addressing status.
@@ -227,6 +235,7 @@ _RULES: list[_Rule] = [
         r"name service error|lookup failure|network error|"
         r"establish an smtp connection|no route to host",
     ),
+    _rule("systemerror", r"(contact|reach) (the )?ldap server|directory server (failure|down)"),
     _rule(
         "expired",
         r"timed? ?out|retry time|too long in (the )?queue|in the queue too long|"
@@ -234,14 +243,14 @@ _RULES: list[_Rule] = [
         r"could not be delivered within|delayed|delivery failed \d+ attempts|aborted after|"
         r"could not send message for past|will retry|still being retried|deferred|"
         r"envelope expired|failing for a long time|did not accept our requests to connect|"
-        r"multiple retries|will be retried",
+        r"multiple retries|will be retried|message expired|queue\.expired",
     ),
     _rule(
         "blocked",
         r"blocked|bloqu[eé]e?|\blisted\b|poor reputation|not allowed to send|"
         r"client host rejected|after initial connection|open relay|"
         r"connection (was )?(rejected|refused) by|your ip|ip address|not accepting connections|"
-        r"no access from",
+        r"service refused|service refus[eé]",
     ),
     _rule(
         "networkerror",
@@ -259,9 +268,8 @@ _RULES: list[_Rule] = [
     ),
     _rule(
         "systemerror",
-        r"\bloop\b|transaction failed|service (currently )?unavailable|service refus|"
-        r"config(uration)? error|could not load|insufficient permission|duplicated message-id|"
-        r"try again later|ldap server",
+        r"\bloop\b|transaction failed|service (currently )?unavailable|"
+        r"config(uration)? error|could not load|insufficient permission|duplicated message-id",
     ),
     _rule("filtered", r"filter|not accepted|refused", "weak"),
     _rule("rejected", r"reject|denied|sender", "weak"),  # "access denied" too
@@ -308,6 +316,40 @@ def _said(text: str) -> tuple[_Rule | None, int]:
     return None, -1
 
 
+# Orange (OFR) and La Poste (LPN) append a numbered code to every refusal; the number names
+# the cause even where the words ("service refused, please try later") do not.
+_ORANGE_CODE = re.compile(r"\b(?:ofr|lpn)\w{0,8}_(\d{3})\b", re.IGNORECASE)
+_ORANGE_CAUSES = {
+    "101": "blocked",  # sending IP on a block list
+    "102": "blocked",
+    "103": "blocked",
+    "104": "toomanyconn",
+    "401": "authfailure",  # SPF
+    "405": "rejected",  # invalid sender
+    "415": "rejected",
+    "416": "userunknown",
+    "417": "mailboxfull",
+    "420": "suspend",  # archived recipient
+    "426": "suspend",  # recipient account blocked
+    "505": "systemerror",  # temporary refusal after DATA
+    "506": "spamdetected",
+    "510": "blocked",
+    "514": "mesgtoobig",
+    "517": "authfailure",  # DMARC
+    "630": "policyviolation",  # client host rejected by policy
+}
+
+
+def _vendor_cause(text: str) -> str:
+    found = _ORANGE_CODE.search(text)
+    return _ORANGE_CAUSES.get(found.group(1), "") if found else ""
+
+
+def names_a_cause(text: str) -> bool:
+    """Whether any phrase rule matches: words that name nothing leave the decision to others."""
+    return _said(text)[0] is not None or bool(_vendor_cause(text))
+
+
 def _earliest_per_mailbox(text: str, rule: _Rule, at: int) -> _Rule:
     """Among per-mailbox statements, the one about the first recipient listed."""
     if rule.reason not in _PER_MAILBOX:
@@ -338,6 +380,9 @@ def _classify(status: str, diagnostic: str, phase: str, context: str) -> str:
     it may confirm that a bare "no such user" is about the address.
     """
     detail = status.split(".", 1)[1] if status.count(".") == 2 else ""
+    vendor = _vendor_cause(diagnostic or "")
+    if vendor:
+        return vendor
     rule, at = _said(diagnostic or "")
     if rule is not None:
         rule = _earliest_per_mailbox(diagnostic, rule, at)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tresen.mail.bounce_reasons import classify, is_hard
+from tresen.mail.bounce_reasons import classify, is_hard, names_a_cause
 from tresen.mail.parsing import ParsedMail, message_ids
 
 _BOUNCE_SUBJECT = re.compile(
@@ -84,19 +84,18 @@ def looks_like_bounce(mail: ParsedMail) -> bool:
 
 def analyse_bounce(mail: ParsedMail) -> Bounce:
     """Take the failed recipient, status, reason and original Message-ID out of a bounce."""
-    report = "\n".join(mail.reports)[:_SCAN_LIMIT]
-    notice = _notice(mail.text)
+    report, text = _report_and_text(mail)
+    notice = _notice(text)
     diagnostic = _diagnostic(report)
     status = _status(report, diagnostic + "\n" + notice) or _status(notice, notice)
     failed = mail.header("x-failed-recipients").split(",")[0].strip().lower()
-    text = mail.text[:_SCAN_LIMIT]
     recipient = _recipient(report, text) or failed
     phase = _phase(notice + "\n" + diagnostic)
     if not status and failed.endswith("@googlegroups.com"):
         phase = "post"  # a discussion group refusing the poster, in the poster's language
-    reason = _reason(
-        status, phase, diagnostic, notice, _SUBJECT_NOISE.sub(" ", mail.subject[:1024])
-    )
+    subject = _SUBJECT_NOISE.sub(" ", mail.subject[:1024])
+    delayed = _DELAYED.search(report) is not None
+    reason = _reason(status, phase, (diagnostic, notice, subject), delayed)
     originals = tuple(dict.fromkeys(_ORIGINAL_ID.findall(report + "\n" + text)))
     originals += tuple(i for i in mail.in_reply_to + mail.references if i not in originals)
     return Bounce(
@@ -108,27 +107,48 @@ def analyse_bounce(mail: ParsedMail) -> Bounce:
     )
 
 
+_DELAYED = re.compile(r"^Action:\s*delayed", re.IGNORECASE | re.MULTILINE)
+
+
+def _report_and_text(mail: ParsedMail) -> tuple[str, str]:
+    """The delivery report and the body text, bounded.
+
+    A multipart whose declared boundary never occurs reaches us as one undivided part: its
+    raw text then holds both the notice and the report.
+    """
+    report, text = "\n".join(mail.reports)[:_SCAN_LIMIT], mail.text[:_SCAN_LIMIT]
+    if report or text.strip():
+        return report, text
+    blob = next((a.data for a in mail.attachments if a.content_type.startswith("multipart/")), b"")
+    raw = blob[:_SCAN_LIMIT].decode("utf-8", "replace")
+    return raw, raw
+
+
 # Subjects every Postfix or Exim bounce carries: they name no cause.
 _SUBJECT_NOISE = re.compile(r"return(ed|ing)( mail| message)? to sender", re.IGNORECASE)
 
 
-def _reason(status: str, phase: str, diagnostic: str, notice: str, subject: str) -> str:
-    """The first text that names a cause decides; "onhold" when words exist but say nothing."""
-    context = notice + "\n" + subject
-    for words in (diagnostic, notice, subject):
-        if words.strip():
-            reason = classify(status, words, phase, context)
-            if reason != "undefined":
-                return reason
+def _reason(status: str, phase: str, texts: tuple[str, str, str], delayed: bool) -> str:
+    """The first text (diagnostic, notice, subject) that names a cause decides.
+
+    Without one: the status and phase; a delay warning is `expired`; words that say nothing
+    classifiable are `onhold`.
+    """
+    context = texts[1] + "\n" + texts[2]
+    for words in texts:
+        if names_a_cause(words):
+            return classify(status, words, phase, context)
     reason = classify(status, "", phase)
-    if reason == "undefined" and (diagnostic + notice).strip():
+    if delayed and reason not in ("blocked", "rejected"):
+        return "expired"
+    if reason == "undefined" and (texts[0] + texts[1]).strip():
         return "onhold"
     return reason
 
 
 # Where a text bounce starts quoting the mail that failed: its words are not the server's.
 _QUOTE_START = re.compile(
-    r"^\s*(-+ ?(original message|returned message|unsent message|below this line)|"
+    r"^\s*(?:>\s?)*(-+ ?(original message|returned message|unsent message|below this line)|"
     r".*original message follows|.*message (headers )?follows|"
     r"-+ ?this is a copy|content-type: message/rfc822|"
     r"(received|return-path|dkim-signature|authentication-results): )",
