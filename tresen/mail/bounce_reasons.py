@@ -110,6 +110,11 @@ _RULES: list[_Rule] = [
         r"permission to post|not a member of|only members (may|can) post|"
         r"purported responsible address|provide a valid from",
     ),
+    # The envelope sender itself is listed: about the sender, not the client IP.
+    _rule(
+        "rejected",
+        r"address that has been (black|block)listed|sender (address )?(is )?(black|block)listed",
+    ),
     _rule("spamdetected", r"(black|block)listed (url|link)|\buribl\b|\bsurbl\b", "strong"),
     _rule(
         "policyviolation",
@@ -131,6 +136,10 @@ _RULES: list[_Rule] = [
         r"invalid ip for sending|dynamic ip|dial-?up|residential ip|open relay|no access from|"
         r"client host blocked|ip source bloqu|aup#\w*rbl\b",
         "strong",
+    ),
+    _rule(
+        "rejected",
+        r"sender (address )?rejected|sender verify failed|invalid sender|emetteur invalide",
     ),
     _rule(
         "notcompliantrfc",
@@ -181,6 +190,7 @@ _RULES: list[_Rule] = [
     _rule(
         "hostunknown",
         r"host (or domain name )?not found|unknown host|domain (not found|does not exist)|"
+        r"\b5\d\d[ -](?:[a-z0-9-]+\.)+[a-z]{2,} does not exist|"
         r"no such domain|unrout(e)?able (domain|address)|domain \S+ (couldn't|could not) be found|"
         r"host unknown|unknown (mail )?domain|invalid domain|illegal host|"
         r"domain is not reachable",
@@ -211,7 +221,6 @@ _RULES: list[_Rule] = [
     ),
     _rule("hasmoved", r"has moved|moved to"),
     _rule("mailererror", r"^x-unix;", "strong"),  # a local delivery program failed
-    _rule("mailererror", r"mailer error|pipe to \||procmail|response template"),
     _rule("systemerror", r"internal (system )?error|system error|local error"),
     _rule("contenterror", r"media error|improper use of 8-bit|headers? too (large|long|many)"),
     # A directory or provider saying the name is not there: these hold whatever the phase.
@@ -271,7 +280,9 @@ _RULES: list[_Rule] = [
         r"\bloop\b|transaction failed|service (currently )?unavailable|"
         r"config(uration)? error|could not load|insufficient permission|duplicated message-id",
     ),
-    _rule("filtered", r"filter|not accepted|refused", "weak"),
+    # A local program named without a cause: after the system errors, which say more.
+    _rule("mailererror", r"mailer error|pipe to \||procmail|response template"),
+    _rule("filtered", r"(?<!-)filter|not accepted|refused", "weak"),
     _rule("rejected", r"reject|denied|sender", "weak"),  # "access denied" too
 ]
 
@@ -398,12 +409,14 @@ def _classify(status: str, diagnostic: str, phase: str, context: str) -> str:
         return _unknown_user(detail, phase, context)
     if detail in _DECISIVE_STATUS:  # the reporting MTA has already judged the cause
         return _DECISIVE_STATUS[detail]
-    if rule is not None and (rule.kind != "weak" or not _by_status(detail)):
+    if rule is not None and (rule.kind != "weak" or not _by_status(status)):
         return said
-    return _by_status(detail) or "undefined"
+    return _by_status(status) or "undefined"
 
 
-def _by_status(detail: str) -> str:
+def _by_status(status: str) -> str:
+    """The class the status alone suggests."""
+    detail = status.split(".", 1)[1] if status.count(".") == 2 else ""
     return _FALLBACK_STATUS.get(detail) or _FALLBACK_SUBJECT.get(detail[:1], "")
 
 
@@ -418,7 +431,18 @@ def _unknown_user(detail: str, phase: str, context: str) -> str:
         return _DECISIVE_STATUS[detail]
     if phase == "rcpt" or detail.startswith("1.") or _NAME_NOT_THERE_RE.search(context):
         return "userunknown"
+    if _RECIPIENT_LIST_GATEWAY.search(context):
+        return "userunknown"
+    if phase == "data" and detail in ("", "0.0") and _SENDER_FILTER_AT_DATA.search(context):
+        return "rejected"
     return "filtered"
+
+
+# Gateways that check each recipient against the customer's registered address list.
+_RECIPIENT_LIST_GATEWAY = re.compile(r"messagelabs\.com|email security\.cloud", re.IGNORECASE)
+# NTT docomo answered "550 Unknown user" after DATA when the recipient's own filter refused
+# the sender (the address exists; it is the sender that is unwanted).
+_SENDER_FILTER_AT_DATA = re.compile(r"\bdocomo\.ne\.jp\b", re.IGNORECASE)
 
 
 # Reasons that say the address itself is wrong: the only ones allowed to mark it undeliverable.

@@ -121,7 +121,8 @@ def _report_and_text(mail: ParsedMail) -> tuple[str, str]:
         return report, text
     blob = next((a.data for a in mail.attachments if a.content_type.startswith("multipart/")), b"")
     raw = blob[:_SCAN_LIMIT].decode("utf-8", "replace")
-    return raw, raw
+    report_starts = re.search(r"^Reporting-MTA:", raw, re.IGNORECASE | re.MULTILINE)
+    return raw, raw[: report_starts.start()] if report_starts else raw
 
 
 # Subjects every Postfix or Exim bounce carries: they name no cause.
@@ -162,7 +163,7 @@ def _notice(text: str) -> str:
     """The mailer's own explanation: the body up to where the returned mail begins."""
     text = text[:_NOTICE_LIMIT]
     found = _QUOTE_START.search(text)
-    return text[: found.start()] if found else text
+    return _SES_TITLE.sub(r"\1", text[: found.start()] if found else text)
 
 
 _PHASE = re.compile(
@@ -185,7 +186,7 @@ _RECIPIENTS_REFUSED = re.compile(
 
 _CONNECT_PHASE = re.compile(
     r"after\s+initial\s+connection|during greeting|server after (ehlo|helo)\b|"
-    r"my name was rejected",
+    r"my name was rejected|refused\s+to\s+talk\s+to\s+me",
     re.I,
 )
 
@@ -226,12 +227,17 @@ def _status(fields: str, text: str) -> str:
     return ""
 
 
+# Amazon SES puts the RFC 3463 title of its own status before the remote server's answer
+# ("5.1.0 - Unknown address error 550-'...'"): the title is not the remote's words.
+_SES_TITLE = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3}) - [a-z][a-z ]{0,60}?(?= [245]\d\d[ -])", re.I)
+
+
 def _diagnostic(report: str) -> str:
     """The first recipient's Diagnostic-Code (unfolded): the one the recipient field names."""
     found = re.search(
         r"^Diagnostic-Code:\s*(.+(?:\n[ \t]+.+)*)", report, re.IGNORECASE | re.MULTILINE
     )
-    return " ".join(found.group(1)[:_NOTICE_LIMIT].split()) if found else ""
+    return _SES_TITLE.sub(r"\1", " ".join(found.group(1)[:_NOTICE_LIMIT].split())) if found else ""
 
 
 def _recipient(report: str, text: str) -> str:
