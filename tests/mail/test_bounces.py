@@ -166,12 +166,20 @@ def test_a_sender_refusal_keeps_a_named_sending_side_cause():
     assert classify("5.0.0", "550 user unknown", "mail") == "rejected"
 
 
-def test_pipelined_recipient_refusals_after_data_stay_userunknown():
+def test_a_bare_user_unknown_answered_after_data_stays_soft():
     body = (
         "----- Transcript of session follows -----\r\n>>> DATA\r\n"
         "<<< 550 <kunde@example.org>: User unknown\r\n<<< 554 Error: no valid recipients\r\n"
     )
     bounce = analyse_bounce(parse_message(text_bounce(body, subject="Returned mail")))
+    assert (bounce.reason, bounce.hard) == ("filtered", False)
+
+
+def test_an_answer_naming_the_refused_recipient_is_the_rcpt_step():
+    body = (
+        "<kunde@example.org>: host mx.example.org said: 550 <kunde@example.org>: User unknown\r\n"
+    )
+    bounce = analyse_bounce(parse_message(text_bounce(body, subject="Undelivered Mail")))
     assert (bounce.reason, bounce.hard) == ("userunknown", True)
 
 

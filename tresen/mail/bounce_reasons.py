@@ -92,7 +92,12 @@ _NAME_NOT_THERE_RE = re.compile(_NAME_NOT_THERE, re.IGNORECASE)
 
 # Phrases, most specific first.
 _RULES: list[_Rule] = [
-    _rule("virusdetected", r"virus|malware|infected", "strong"),
+    _rule(
+        "virusdetected",
+        r"virus (detected|found|infected)|(contains?|infected with) (a )?(virus|malware|trojan)|"
+        r"malware (detected|found)|virus-?infected|infected (attachment|file|message)",
+        "strong",
+    ),
     # The recipient (or its provider's per-user filter) refused this sender or this mail:
     # "550 : User unknown" with an empty address is such a filter answer at au (KDDI).
     _rule(
@@ -351,9 +356,34 @@ _ORANGE_CAUSES = {
 }
 
 
+# Spectrum (Charter) answers with "AUP#I" (incoming) or "AUP#O" (outgoing) and a number whose
+# published ranges name the cause.
+_SPECTRUM_CODE = re.compile(r"\baup#[io]n?-?(\d{4})\b", re.IGNORECASE)
+_SPECTRUM_RANGES = (
+    (1000, 1000, "blocked"),  # sending IP blocked for suspicious activity
+    (1100, 1150, "requireptr"),  # no full-circle DNS for the sending IP
+    (1200, 1250, "blocked"),  # IP on Cloudmark or Spamhaus lists
+    (1300, 1340, "toomanyconn"),  # concurrent or total connection limits
+    (1350, 1490, "speeding"),  # message and recipient volume limits
+    (1530, 1530, "mesgtoobig"),
+)
+
+
 def _vendor_cause(text: str) -> str:
     found = _ORANGE_CODE.search(text)
-    return _ORANGE_CAUSES.get(found.group(1), "") if found else ""
+    if found:
+        return _ORANGE_CAUSES.get(found.group(1), "")
+    found = _SPECTRUM_CODE.search(text)
+    number = int(found.group(1)) if found else 0
+    return next((reason for low, high, reason in _SPECTRUM_RANGES if low <= number <= high), "")
+
+
+def cause_kind(text: str) -> str:
+    """How telling the first phrase is: "strong", "", "user", "weak"; "none" without one."""
+    if _vendor_cause(text):
+        return "strong"
+    rule = _said(text)[0]
+    return rule.kind if rule is not None else "none"
 
 
 def names_a_cause(text: str) -> bool:

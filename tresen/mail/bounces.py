@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tresen.mail.bounce_reasons import classify, is_hard, names_a_cause
+from tresen.mail.bounce_reasons import cause_kind, classify, is_hard, names_a_cause
 from tresen.mail.parsing import ParsedMail, message_ids
 
 _BOUNCE_SUBJECT = re.compile(
@@ -110,6 +110,9 @@ def analyse_bounce(mail: ParsedMail) -> Bounce:
 _DELAYED = re.compile(r"^Action:\s*delayed", re.IGNORECASE | re.MULTILINE)
 
 
+_EMBEDDED_REPORT = re.compile(r"^Final-Recipient:.*\n(?:.+\n){0,6}?Status:", re.I | re.M)
+
+
 def _report_and_text(mail: ParsedMail) -> tuple[str, str]:
     """The delivery report and the body text, bounded.
 
@@ -117,6 +120,8 @@ def _report_and_text(mail: ParsedMail) -> tuple[str, str]:
     raw text then holds both the notice and the report.
     """
     report, text = "\n".join(mail.reports)[:_SCAN_LIMIT], mail.text[:_SCAN_LIMIT]
+    if not report and _EMBEDDED_REPORT.search(text):
+        return text, text  # a bounce forwarded as plain text still carries its report fields
     if report or text.strip():
         return report, text
     blob = next((a.data for a in mail.attachments if a.content_type.startswith("multipart/")), b"")
@@ -136,6 +141,9 @@ def _reason(status: str, phase: str, texts: tuple[str, str, str], delayed: bool)
     classifiable are `onhold`.
     """
     context = texts[1] + "\n" + texts[2]
+    # A bare "user unknown" or a generic word says less than a named cause in the notice.
+    if cause_kind(texts[0]) in ("user", "weak") and cause_kind(texts[1]) == "strong":
+        return classify(status, texts[1], phase, context)
     for words in texts:
         if names_a_cause(words):
             return classify(status, words, phase, context)
@@ -177,13 +185,13 @@ _QMAIL_PHASE = re.compile(
     r"(sender was rejected)|(does not like recipient|rcpt to response|smtp:rcpt|\[rcpt_to\])",
     re.I,
 )
-# With pipelining the answers to RCPT arrive after DATA was sent; a transcript that ends in
-# "no valid recipients" shows the refusals were for the recipients, not for the content.
-_RECIPIENTS_REFUSED = re.compile(
-    r"no valid recipients|need rcpt|rcpt commands were rejected|must precede data", re.I
+
+
+# "550 <address>: User unknown" / "Recipient address rejected": the answer to RCPT TO,
+# which names the recipient it refuses (Postfix smtpd and others).
+_RECIPIENT_REPLY = re.compile(
+    r"<[^<>\s@]+@[^<>\s]+>:\s*(user unknown|recipient address rejected)", re.IGNORECASE
 )
-
-
 _CONNECT_PHASE = re.compile(
     r"after\s+initial\s+connection|during greeting|server after (ehlo|helo)\b|"
     r"my name was rejected|refused\s+to\s+talk\s+to\s+me",
@@ -200,9 +208,11 @@ def _phase(text: str) -> str:
     if not phase:
         qmail = _QMAIL_PHASE.search(text)
         phase = ("mail" if qmail.group(1) else "rcpt") if qmail else ""
+    if not phase and _RECIPIENT_REPLY.search(text):
+        phase = "rcpt"
     if phase == "text":  # Exim's and 1&1's name for the message content step
         phase = "data"
-    return "rcpt" if phase == "data" and _RECIPIENTS_REFUSED.search(text) else phase
+    return phase
 
 
 # An enhanced code right after an SMTP reply code is the remote server's own (RFC 2034).
@@ -217,6 +227,8 @@ def _status(fields: str, text: str) -> str:
     found = replied + [m.group(0) for m in _STATUS.finditer(text) if m.group(1) != "2"]
     if field:
         status = field.group(1)
+        if replied and replied[0] == status:  # the remote server itself said no more
+            return status
         specific = [f for f in found if f[0] == status[0] and not f.endswith(".0.0")]
         return specific[0] if status.endswith(".0.0") and specific else status
     if found:
