@@ -189,3 +189,156 @@ def test_repetitive_diagnostics_cannot_make_classification_slow(word):
     started = time.perf_counter()
     analyse_bounce(parse_message(dsn("5.0.0", text)))
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("status", "text", "phase", "reason"),
+    [
+        # Provider codes: the number names the cause where the words do not.
+        (
+            "4.0.0",
+            "421 mwinf Trop de connexions. Too many connections. OFR004_104 [104]",
+            "",
+            "toomanyconn",
+        ),
+        ("5.5.0", "550 5.5.0 Service refuse. Service refused. LPN003_510", "", "blocked"),
+        ("5.1.0", "550 5.1.0 <b@example.org> sender rejected. AUP#In-1320", "", "toomanyconn"),
+        # The recipient's own filter, whatever addressing status the relay filled in.
+        ("5.1.1", "550 5.1.1 Refused due to recipient preferences", "", "filtered"),
+        ("5.0.0", "550 : User unknown", "", "filtered"),
+        (
+            "5.0.0",
+            "554 email rejected due to security policies - SpamSignature",
+            "",
+            "virusdetected",
+        ),
+        # At MAIL FROM only causes about the sending side (or the mail's size) stay named.
+        ("5.7.0", "550 5.7.0 Please use the smtp server of your ISP.", "mail", "blocked"),
+        (
+            "5.2.3",
+            "552 5.2.3 Message size exceeds fixed maximum message size",
+            "mail",
+            "exceedlimit",
+        ),
+        ("5.0.0", "571 No PTR Record found. Reverse DNS required", "connect", "requireptr"),
+        # Words in other languages, as the providers write them.
+        ("5.0.0", "550 Utilisateur inconnu", "", "userunknown"),
+        ("5.0.0", "550 Usuario desconocido", "", "userunknown"),
+        ("5.0.0", "550 Пользователь не найден", "", "userunknown"),
+        ("5.0.0", "552 Boite du destinataire pleine", "", "mailboxfull"),
+        ("5.0.0", "550 Adresse IP source bloquee pour incident de spam", "", "blocked"),
+        # A name server that could not answer for now proves no domain missing.
+        (
+            "4.0.0",
+            "DNS Error: lookup of example.org responded NXDOMAIN: Domain name not found",
+            "",
+            "networkerror",
+        ),
+        ("5.0.0", "553 mx.example.org does not exist", "data", "hostunknown"),
+        ("5.1.1", "x-unix; procmail: Couldn't create mailbox: No such user", "", "mailererror"),
+        ("5.6.0", "552 5.6.0 Headers too large (3 max)", "data", "contenterror"),
+        ("5.7.9", "550 5.7.9 Rejected", "", "securityerror"),
+    ],
+)
+def test_reason_families(status, text, phase, reason):
+    assert classify(status, text, phase) == reason
+
+
+def test_in_a_report_on_several_recipients_the_first_ones_cause_counts():
+    text = (
+        "<a@example.org>: 550 5.1.1 <a@example.org>: Recipient address rejected: User unknown\n"
+        "<b@example.org>: 552 5.2.2 <b@example.org>: Recipient address rejected: Mailbox full\n"
+    )
+    assert classify("5.1.1", text) == "userunknown"
+
+
+@pytest.mark.parametrize(
+    ("context", "phase", "reason"),
+    [
+        ("This is the mail delivery agent at messagelabs.com.", "", "userunknown"),
+        ("host mfsmax.docomo.ne.jp[192.0.2.1] said: 550 Unknown user", "data", "rejected"),
+        ("The recipient name is not recognized", "", "userunknown"),
+        ("Your message could not be delivered.", "", "filtered"),
+    ],
+)
+def test_a_bare_user_unknown_is_weighed_by_what_else_the_notice_says(context, phase, reason):
+    assert classify("5.0.0", "550 No such user", phase, context) == reason
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("remote host said: 550 no such user (most progress was RCPT TO response)", "userunknown"),
+        (
+            "Remote host said: 550 5.2.1 <kunde@example.org>... User Unknown [RCPT_TO]",
+            "userunknown",
+        ),
+        ("Connected to 192.0.2.1 but sender was rejected. 550 Access denied", "rejected"),
+        ("host mx.example.org refused to talk to me: 554 Go away", "blocked"),
+    ],
+)
+def test_the_smtp_step_in_vendor_words(body, reason):
+    bounce = analyse_bounce(parse_message(text_bounce(body, subject="failure notice")))
+    assert bounce.reason == reason
+
+
+def test_a_cause_in_the_notice_beats_a_bare_user_unknown_in_the_report():
+    mail = dsn("5.1.1", "550 5.1.1 <kunde@example.org>... User Unknown").replace(
+        b"could not be delivered.", b"was rejected: Mailbox full."
+    )
+    bounce = analyse_bounce(parse_message(mail))
+    assert (bounce.reason, bounce.hard) == ("mailboxfull", False)
+
+
+def test_the_remote_servers_own_x_0_0_is_kept():
+    bounce = analyse_bounce(parse_message(dsn("5.0.0", "550 5.0.0 <kunde@example.org>... nope")))
+    assert bounce.status == "5.0.0"
+
+
+def test_an_ses_status_title_is_not_read_as_the_remote_servers_words():
+    text = "5.1.0 - Unknown address error 550-'5.7.1 <b@example.org>... Access denied'"
+    bounce = analyse_bounce(parse_message(dsn("5.7.1", text)))
+    assert (bounce.reason, bounce.hard) == ("securityerror", False)
+
+
+def test_a_delay_warning_without_a_named_cause_is_expired():
+    mail = dsn("4.0.0", "421 try later").replace(b"Action: failed", b"Action: delayed")
+    assert analyse_bounce(parse_message(mail)).reason == "expired"
+
+
+def test_words_that_name_nothing_are_onhold():
+    bounce = analyse_bounce(parse_message(dsn("5.0.0", "550 Nope, not today")))
+    assert (bounce.reason, bounce.hard) == ("onhold", False)
+
+
+def test_a_report_whose_boundary_never_occurs_is_still_read():
+    mail = dsn("5.1.1", "550 5.1.1 <kunde@example.org>: no such user").replace(
+        b'boundary="b"', b'boundary="elsewhere"'
+    )
+    bounce = analyse_bounce(parse_message(mail))
+    assert (bounce.status, bounce.reason, bounce.recipient) == (
+        "5.1.1",
+        "userunknown",
+        "kunde@example.org",
+    )
+
+
+def test_a_bounce_forwarded_as_plain_text_keeps_its_report():
+    body = (
+        "The following is the error message.\r\n\r\n"
+        "Final-Recipient: rfc822; kunde@example.org\r\nAction: failed\r\nStatus: 4.0.0\r\n"
+        "Diagnostic-Code: X-Postfix; connect to mx.example.org[192.0.2.1]: server refused to\r\n"
+        "    talk to me: 421 Service not available\r\n"
+    )
+    bounce = analyse_bounce(parse_message(text_bounce(body, subject="Undelivered Mail")))
+    assert (bounce.status, bounce.reason, bounce.hard) == ("4.0.0", "blocked", False)
+
+
+def test_a_quoted_original_behind_angle_brackets_does_not_decide():
+    body = (
+        "> ----- The following addresses had permanent fatal errors -----\r\n"
+        "> <kunde@example.org> (reason: 550 5.1.1 User unknown) (in reply to RCPT TO)\r\n"
+        "> Received: from mx.example.org\r\n> X-Virus-Status: virus found? no, clean\r\n"
+    )
+    bounce = analyse_bounce(parse_message(text_bounce(body, subject="Fwd: Returned mail")))
+    assert bounce.reason == "userunknown"

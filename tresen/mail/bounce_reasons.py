@@ -95,7 +95,9 @@ _RULES: list[_Rule] = [
     _rule(
         "virusdetected",
         r"virus (detected|found|infected)|(contains?|infected with) (a )?(virus|malware|trojan)|"
-        r"malware (detected|found)|virus-?infected|infected (attachment|file|message)",
+        r"malware (detected|found)|virus-?infected|infected (attachment|file|message)|"
+        # Mimecast: a virus signature or a spam score over its maximum.
+        r"rejected due to security policies",
         "strong",
     ),
     # The recipient (or its provider's per-user filter) refused this sender or this mail:
@@ -206,8 +208,9 @@ _RULES: list[_Rule] = [
         r"(storage|quota|mailbox)|mailbox.{0,40}size limit|postfach.{0,40}voll|mailbox (is )?over|"
         r"full mailbox|mailbox exceeds|messages in recipient's mailbox exceeded|"
         r"mail ?folder is full|not enough (disk )?space|insufficient (storage|space) for user|"
-        r"bo[iî]te (aux lettres )?pleine|buz[oó]n (lleno|completo)|caixa (postal )?cheia|"
-        r"ящик переполнен|квота|容量",
+        r"bo[iî]te (aux lettres |du destinataire )?pleine|buz[oó]n (lleno|completo)|"
+        r"caixa (postal )?cheia|ящик переполнен|превышен.{0,20}квот|"
+        r"メールボックス.{0,10}(いっぱい|容量.{0,10}超)",
         "strong",
     ),
     _rule("systemfull", r"insufficient (disk|system) (space|storage)"),
