@@ -16,6 +16,7 @@ from django.utils import timezone
 from tresen.accounts.models import User
 from tresen.accounts.services import get_or_create_customer
 from tresen.core.errors import ValidationError
+from tresen.core.snapshot import remembered
 from tresen.mail.automatic import automatic_reason
 from tresen.mail.bounces import looks_like_bounce
 from tresen.mail.filters import FilterOutcome, apply_filters
@@ -59,6 +60,10 @@ def route_message(message: InboundMessage, mail: ParsedMail) -> None:
 
 
 def _filters(message: InboundMessage) -> list[PostmasterFilter]:
+    return remembered(("mail.filters", message.mailbox_id), lambda: _read_filters(message))
+
+
+def _read_filters(message: InboundMessage) -> list[PostmasterFilter]:
     # One filter() with a Q, not two querysets combined with |: the same query for less CPU.
     scope = Q(mailbox__isnull=True)
     if message.mailbox_id:

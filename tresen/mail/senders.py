@@ -7,6 +7,7 @@ import re
 from django.conf import settings
 
 from tresen.accounts.models import Group, User, normalise_email
+from tresen.core.snapshot import in_snapshot, remembered
 from tresen.tickets import access
 from tresen.tickets.models import Ticket
 
@@ -26,10 +27,20 @@ def is_own_address(address: str) -> bool:
         normalise_email(getattr(settings, "SERVER_EMAIL", "")),
     ):
         return True
+    if in_snapshot():  # a batch of mail: every address of every group and mailbox, once
+        return plain in remembered("mail.own_addresses", _all_own_addresses)
     # Group senders and mailbox addresses in one query: every mail asks this for its sender.
     groups = Group.objects.filter(email__iexact=plain).values_list("pk")
     mailboxes = Mailbox.objects.filter(address__iexact=plain).values_list("pk")
     return groups.union(mailboxes, all=True).exists()
+
+
+def _all_own_addresses() -> frozenset[str]:
+    from tresen.mail.models import Mailbox
+
+    groups = Group.objects.exclude(email="").values_list("email", flat=True)
+    mailboxes = Mailbox.objects.exclude(address="").values_list("address", flat=True)
+    return frozenset(normalise_email(a) for a in [*groups, *mailboxes])
 
 
 def is_participant(person: User, ticket: Ticket) -> bool:

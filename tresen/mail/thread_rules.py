@@ -10,12 +10,15 @@ that the sender takes part in the ticket before treating the mail as a reply.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 
+from tresen.core.snapshot import remembered
 from tresen.mail.parsing import ParsedMail
 from tresen.mail.reply_tokens import parse_reply_address
 from tresen.tickets.models import Article, Ticket, TicketNumbering
@@ -96,14 +99,21 @@ def find_ticket_by_message_ids(ids: list[str]) -> Ticket | None:
     return None
 
 
-def _outbound_ids(ids: list[str]) -> dict[str, int]:
-    """Message-IDs of mail Tresen sent, if outgoing mail keeps an outbox."""
+@functools.cache
+def _outbox() -> Any:
+    """The outbox model, if outgoing mail keeps one with Message-IDs and tickets."""
     try:
         outbound = apps.get_model("notifications", "OutboundMail")
     except LookupError:
-        return {}
+        return None
     names = {f.name for f in outbound._meta.get_fields()}
-    if not {"message_id", "ticket"} <= names:
+    return outbound if {"message_id", "ticket"} <= names else None
+
+
+def _outbound_ids(ids: list[str]) -> dict[str, int]:
+    """Message-IDs of mail Tresen sent, if outgoing mail keeps an outbox."""
+    outbound = _outbox()
+    if outbound is None:
         return {}
     rows = outbound.objects.filter(message_id__in=ids, ticket__isnull=False)
     return dict(rows.values_list("message_id", "ticket_id"))
@@ -111,8 +121,7 @@ def _outbound_ids(ids: list[str]) -> dict[str, int]:
 
 def subject_tag_pattern() -> re.Pattern[str]:
     """`[T10023]`, or `[<TRESEN_MAIL_TAG_PREFIX>T10023]` as outgoing mail writes it."""
-    row = TicketNumbering.objects.filter(pk=1).first()
-    prefix = re.escape(row.prefix if row else "T")
+    prefix = re.escape(remembered("tickets.number_prefix", _number_prefix))
     tag = re.escape(getattr(settings, "TRESEN_MAIL_TAG_PREFIX", "") or "")
     return re.compile(
         rf"\[\s*(?:{tag}|Ticket#?)?\s*({prefix}\d{{3,}})\s*\]"
@@ -120,6 +129,11 @@ def subject_tag_pattern() -> re.Pattern[str]:
         else rf"\[\s*(?:Ticket#?)?\s*({prefix}\d{{3,}})\s*\]",
         re.IGNORECASE,
     )
+
+
+def _number_prefix() -> str:
+    row = TicketNumbering.objects.filter(pk=1).first()
+    return row.prefix if row else "T"
 
 
 def _by_subject_tag(mail: ParsedMail) -> tuple[Ticket, str] | None:

@@ -10,12 +10,16 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tresen.core.errors import ValidationError
+from tresen.core.snapshot import remembered
 from tresen.tickets.models import CustomField, FieldKind
 
 
 def fields_for_group(group_id: int) -> list[CustomField]:
-    return list(
-        CustomField.objects.filter(Q(group_id=group_id) | Q(group__isnull=True), is_active=True)
+    return remembered(
+        ("tickets.custom_fields", group_id),
+        lambda: list(
+            CustomField.objects.filter(Q(group_id=group_id) | Q(group__isnull=True), is_active=True)
+        ),
     )
 
 
