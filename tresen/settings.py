@@ -215,6 +215,9 @@ TRESEN_MAIL_MAX_PARTS = int(os.environ.get("TRESEN_MAIL_MAX_PARTS", 500))
 TRESEN_MAIL_MAX_DEPTH = int(os.environ.get("TRESEN_MAIL_MAX_DEPTH", 20))
 TRESEN_MAIL_MAX_HEADER_CHARS = int(os.environ.get("TRESEN_MAIL_MAX_HEADER_CHARS", 16 * 1024))
 TRESEN_MAIL_MAX_RECIPIENTS = int(os.environ.get("TRESEN_MAIL_MAX_RECIPIENTS", 200))
+# Messages a fetch run stores per commit, acknowledges per IMAP command and processes per
+# transaction.
+TRESEN_MAIL_FETCH_BATCH = int(os.environ.get("TRESEN_MAIL_FETCH_BATCH", 20))
 TRESEN_MAIL_REOPEN_DAYS = int(os.environ.get("TRESEN_MAIL_REOPEN_DAYS", 14))
 TRESEN_MAIL_DEFAULT_GROUP = os.environ.get("TRESEN_MAIL_DEFAULT_GROUP", "")
 

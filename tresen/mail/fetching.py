@@ -20,13 +20,18 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError
 from django.utils import timezone
 
-from tresen.mail.intake import IntakeResult, ingest
+from tresen.mail.intake import (
+    IntakeResult,
+    batch_size,
+    process_pending,
+    process_stored,
+    store_many,
+)
 from tresen.mail.models import Mailbox, Protocol
 
 logger = logging.getLogger(__name__)
 
 STORED_KEYWORD = "$TresenStored"
-BATCH = 20
 TIMEOUT = 30
 
 
@@ -62,6 +67,8 @@ def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
         report.error = f"{exc.__class__.__name__}: {exc}"[:1000]
     except Exception as exc:  # imapclient raises its own error classes
         report.error = f"{exc.__class__.__name__}: {exc}"[:1000]
+    # Stored and acknowledged by a run that was stopped before it processed them.
+    process_pending(mailbox=mailbox)
     Mailbox.objects.filter(pk=mailbox.pk).update(
         last_polled_at=timezone.now(), last_error=report.error
     )
@@ -96,31 +103,33 @@ def _fetch_imap(mailbox: Mailbox, report: FetchReport) -> None:
         client.select_folder(mailbox.folder)
         uids = client.search(["NOT", "KEYWORD", STORED_KEYWORD])
         can_move = b"MOVE" in client.capabilities()
-        for start in range(0, len(uids), BATCH):
-            batch = uids[start : start + BATCH]
-            fetched = client.fetch(batch, ["BODY.PEEK[]"])
-            for uid in batch:
-                raw = fetched.get(uid, {}).get(b"BODY[]")
-                if raw is None:
-                    continue  # expunged by someone else meanwhile
-                report.results.append(ingest(raw=bytes(raw), mailbox=mailbox))
-                _acknowledge_imap(client, mailbox, uid, can_move)
-                _pause()
+        size = batch_size()
+        for start in range(0, len(uids), size):
+            fetched = client.fetch(uids[start : start + size], ["BODY.PEEK[]"])
+            # Expunged by someone else meanwhile: no body.
+            present = [(uid, bytes(f[b"BODY[]"])) for uid, f in fetched.items() if b"BODY[]" in f]
+            raws = [raw for _uid, raw in present]
+            stored = store_many(raws=raws, mailbox=mailbox)  # committed, or it raises
+            _acknowledge_imap(client, mailbox, [uid for uid, _raw in present], can_move)
+            report.results.extend(process_stored(stored, raws))
+            _pause()
     finally:
         with contextlib.suppress(Exception):  # the connection may already be gone
             client.logout()
 
 
-def _acknowledge_imap(client, mailbox: Mailbox, uid: int, can_move: bool) -> None:  # type: ignore[no-untyped-def]
-    client.add_flags([uid], [b"\\Seen", STORED_KEYWORD.encode()])
+def _acknowledge_imap(client, mailbox: Mailbox, uids: list[int], can_move: bool) -> None:  # type: ignore[no-untyped-def]
+    if not uids:
+        return
+    client.add_flags(uids, [b"\\Seen", STORED_KEYWORD.encode()])
     if not mailbox.archive_folder:
         return
     if can_move:
-        client.move([uid], mailbox.archive_folder)
+        client.move(uids, mailbox.archive_folder)
     else:
-        client.copy([uid], mailbox.archive_folder)
-        client.delete_messages([uid])
-        client.uid_expunge([uid]) if b"UIDPLUS" in client.capabilities() else client.expunge()
+        client.copy(uids, mailbox.archive_folder)
+        client.delete_messages(uids)
+        client.uid_expunge(uids) if b"UIDPLUS" in client.capabilities() else client.expunge()
 
 
 def _fetch_pop3(mailbox: Mailbox, report: FetchReport) -> None:
@@ -133,11 +142,14 @@ def _fetch_pop3(mailbox: Mailbox, report: FetchReport) -> None:
         conn.user(mailbox.username)
         conn.pass_(mailbox.password)
         count = len(conn.list()[1])
-        for number in range(1, count + 1):
-            lines = conn.retr(number)[1]
-            raw = b"\r\n".join(lines) + b"\r\n"
-            report.results.append(ingest(raw=raw, mailbox=mailbox))
-            conn.dele(number)
+        size = batch_size()
+        for start in range(1, count + 1, size):
+            numbers = range(start, min(start + size, count + 1))
+            raws = [b"\r\n".join(conn.retr(n)[1]) + b"\r\n" for n in numbers]
+            stored = store_many(raws=raws, mailbox=mailbox)  # committed, or it raises
+            for number in numbers:
+                conn.dele(number)
+            report.results.extend(process_stored(stored, raws))
             _pause()
         conn.quit()  # deletions take effect here, after every message was stored
     except BaseException:

@@ -7,9 +7,11 @@ failure that is not the database's quarantines the message with its reason.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,11 +23,12 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from tresen.accounts.models import Group
 from tresen.core.errors import DomainError
+from tresen.core.snapshot import configuration_snapshot
 from tresen.mail.models import InboundMessage, InboundState, Mailbox
 from tresen.mail.parsing import (
     MailLimitExceeded,
@@ -78,23 +81,23 @@ def store_raw(*, raw: bytes, mailbox: Mailbox | None) -> tuple[InboundMessage, b
     Raises DatabaseError when the bytes could not be committed: nothing is acknowledged then.
     """
     digest = hashlib.sha256(raw).hexdigest()
-    binary = connection.vendor == "postgresql"
     # The unique constraint is caught outside the transaction, so that the common case (new
     # bytes) needs no savepoint: BEGIN, INSERT, the bytes, COMMIT.
     try:
         with transaction.atomic():
-            if binary:
-                message = _insert_binary(mailbox=mailbox, digest=digest, raw=raw)
-            else:
-                message = InboundMessage.objects.create(
-                    mailbox=mailbox, sha256=digest, size=len(raw), raw=raw
-                )
+            message = _insert(mailbox=mailbox, digest=digest, raw=raw)
     except IntegrityError:  # stored before (or concurrently by another fetcher)
         with transaction.atomic():
             existing = InboundMessage.objects.filter(mailbox=mailbox, sha256=digest)
             existing.update(deliveries=F("deliveries") + 1)
             return existing.select_related("ticket").defer("raw").get(), False
     return message, True
+
+
+def _insert(*, mailbox: Mailbox | None, digest: str, raw: bytes) -> InboundMessage:
+    if connection.vendor == "postgresql":
+        return _insert_binary(mailbox=mailbox, digest=digest, raw=raw)
+    return InboundMessage.objects.create(mailbox=mailbox, sha256=digest, size=len(raw), raw=raw)
 
 
 _RAW_CHUNK = 4 * 1024 * 1024
@@ -139,13 +142,98 @@ def _insert_binary(*, mailbox: Mailbox | None, digest: str, raw: bytes) -> Inbou
 
 def ingest(*, raw: bytes, mailbox: Mailbox | None) -> IntakeResult:
     """Store and process one message; a second delivery of the same bytes is a duplicate."""
-    message, new = store_raw(raw=raw, mailbox=mailbox)
-    if not new and message.state != InboundState.PENDING:
-        ticket = message.ticket.number if message.ticket_id and message.ticket else None
-        return IntakeResult(
-            message.sha256, str(InboundState.DUPLICATE), ticket, message.rule or None
-        )
-    return process(message_id=message.pk, raw=raw)
+    return process_stored([store_raw(raw=raw, mailbox=mailbox)], [raw])[0]
+
+
+def ingest_many(raws: Sequence[bytes], *, mailbox: Mailbox | None) -> list[IntakeResult]:
+    """Store a batch of messages durably (one commit), then process them.
+
+    Raises DatabaseError when the batch could not be committed: nothing is acknowledged then.
+    """
+    return process_stored(store_many(raws=raws, mailbox=mailbox), raws)
+
+
+def store_many(
+    *, raws: Sequence[bytes], mailbox: Mailbox | None
+) -> list[tuple[InboundMessage, bool]]:
+    """`store_raw` for a batch, in one transaction: one commit (one disk flush) for all.
+
+    Bytes stored before, or twice in this batch, come back as not new.
+    """
+    digests = [hashlib.sha256(raw).hexdigest() for raw in raws]
+    try:
+        with transaction.atomic():
+            known = {
+                m.sha256: m
+                for m in _same_channel(mailbox)
+                .filter(sha256__in=set(digests))
+                .select_related("ticket")
+                .defer("raw")
+            }
+            stored: list[tuple[InboundMessage, bool]] = []
+            for raw, digest in zip(raws, digests, strict=True):
+                if digest in known:
+                    _count_delivery(known[digest])
+                    stored.append((known[digest], False))
+                    continue
+                known[digest] = _insert(mailbox=mailbox, digest=digest, raw=raw)
+                stored.append((known[digest], True))
+            return stored
+    except IntegrityError:  # another fetcher stored one of them meanwhile: one by one
+        return [store_raw(raw=raw, mailbox=mailbox) for raw in raws]
+
+
+def _same_channel(mailbox: Mailbox | None) -> QuerySet[InboundMessage]:
+    if mailbox is None:
+        return InboundMessage.objects.filter(mailbox__isnull=True)
+    return InboundMessage.objects.filter(mailbox=mailbox)
+
+
+def _count_delivery(message: InboundMessage) -> None:
+    InboundMessage.objects.filter(pk=message.pk).update(deliveries=F("deliveries") + 1)
+
+
+def process_stored(
+    stored: Sequence[tuple[InboundMessage, bool]], raws: Sequence[bytes]
+) -> list[IntakeResult]:
+    """Process what `store_raw`/`store_many` returned; a repeat of bytes that are already
+    through (or earlier in this batch) answers `duplicate`."""
+    todo: dict[int, bytes] = {}
+    repeats: set[int] = set()
+    for index, (message, new) in enumerate(stored):
+        if new or (message.state == InboundState.PENDING and message.pk not in todo):
+            todo[message.pk] = raws[index]
+        else:
+            repeats.add(index)
+    done = {r_id: r for r_id, r in zip(todo, _process_in_chunks(list(todo.items())), strict=True)}
+    results = []
+    for index, (message, _new) in enumerate(stored):
+        if index in repeats:
+            result = done.get(message.pk) or result_of(message)
+            results.append(
+                IntakeResult(
+                    message.sha256, str(InboundState.DUPLICATE), result.ticket, result.rule
+                )
+            )
+        else:
+            results.append(done[message.pk])
+    return results
+
+
+def _process_in_chunks(items: list[tuple[int, bytes | None]]) -> list[IntakeResult]:
+    results: list[IntakeResult] = []
+    # One message alone asks each configuration question once anyway.
+    with configuration_snapshot() if len(items) > 1 else contextlib.nullcontext():
+        size = batch_size()
+        for start in range(0, len(items), size):
+            results.extend(process_many(items[start : start + size]))
+    return results
+
+
+def batch_size() -> int:
+    """Messages stored per commit, acknowledged per IMAP command and processed per
+    transaction (TRESEN_MAIL_FETCH_BATCH): one commit and one queued event task per batch."""
+    return max(1, int(getattr(settings, "TRESEN_MAIL_FETCH_BATCH", 20)))
 
 
 _PROCESSED_FIELDS = [
@@ -167,39 +255,65 @@ def process(*, message_id: int, raw: bytes | None = None) -> IntakeResult:
 
     `raw` saves reading the stored bytes back when the caller still holds them.
     """
+    return process_many([(message_id, raw)])[0]
+
+
+def process_many(items: Sequence[tuple[int, bytes | None]]) -> list[IntakeResult]:
+    """Process stored messages in one transaction, each in a savepoint of its own.
+
+    A message that fails is quarantined with its reason and the others go on; when the
+    database goes away, the whole batch stays pending and the next run tries again.
+    """
+    finished: dict[int, InboundMessage] = {}
+    failed: dict[int, str] = {}
+    # A batch of one needs no savepoint: its failure rolls back the whole transaction.
+    savepoints = len(items) > 1
+    with transaction.atomic():
+        locked = {
+            m.pk: m
+            for m in InboundMessage.objects.select_for_update(of=("self",))
+            .select_related("mailbox__group")
+            .defer("raw")
+            .filter(pk__in=[pk for pk, _raw in items])
+        }
+        for pk, raw in items:
+            message = locked.get(pk)
+            if message is None or message.state != InboundState.PENDING:
+                continue
+            reason = _process_one(message, raw, savepoint=savepoints)
+            if reason is None:
+                finished[pk] = message
+            else:
+                failed[pk] = reason
+    for pk, reason in failed.items():
+        _quarantine(pk, reason)
+    rest = [pk for pk, _raw in items if pk not in finished]
+    reread = InboundMessage.objects.select_related("ticket").defer("raw").in_bulk(rest)
+    return [result_of(finished.get(pk) or reread[pk]) for pk, _raw in items]
+
+
+def _process_one(message: InboundMessage, raw: bytes | None, *, savepoint: bool) -> str | None:
+    """Route one locked, pending message; return why it must be quarantined, or None."""
     from tresen.mail.routing import route_message
 
-    finished: InboundMessage | None = None
     try:
-        with transaction.atomic():
-            message = (
-                InboundMessage.objects.select_for_update(of=("self",))
-                .select_related("mailbox__group")
-                .defer("raw")
-                .get(pk=message_id)
-            )
-            if message.state == InboundState.PENDING:
-                message.attempts += 1
-                if raw is None:
-                    raw = _stored_bytes(message_id)
-                route_message(message, _parse(message, raw))
-                message.processed_at = timezone.now()
-                message.save(update_fields=_PROCESSED_FIELDS)
-                finished = message
+        with transaction.atomic(savepoint=savepoint):
+            message.attempts += 1
+            if raw is None:
+                raw = _stored_bytes(message.pk)
+            route_message(message, _parse(message, raw))
+            message.processed_at = timezone.now()
+            message.save(update_fields=_PROCESSED_FIELDS)
+            return None
     except (Quarantine, DomainError) as exc:
-        _quarantine(message_id, str(exc))
+        return str(exc)
     except (OperationalError, InterfaceError):
         raise  # the database went away: stays pending, the next run tries again
     except DatabaseError as exc:  # the database refused this message's data: keep it apart
-        _quarantine(message_id, f"database refused: {exc.__class__.__name__}: {exc}"[:2000])
+        return f"database refused: {exc.__class__.__name__}: {exc}"[:2000]
     except Exception as exc:  # a bug must not lose the mail: keep it, say why, go on
-        logger.exception("mail %s could not be processed", message_id)
-        _quarantine(message_id, f"processing failed: {exc.__class__.__name__}: {exc}"[:2000])
-    if finished is not None:
-        return result_of(finished)
-    return result_of(
-        InboundMessage.objects.select_related("ticket").defer("raw").get(pk=message_id)
-    )
+        logger.exception("mail %s could not be processed", message.pk)
+        return f"processing failed: {exc.__class__.__name__}: {exc}"[:2000]
 
 
 def _stored_bytes(message_id: int) -> bytes:
@@ -253,15 +367,13 @@ def requeue(*, message_ids: list[int]) -> int:
     )
 
 
-def process_pending(*, limit: int = 500) -> int:
-    """Process messages left pending by a crash or an outage."""
-    ids = list(
-        InboundMessage.objects.filter(state=InboundState.PENDING)
-        .order_by("received_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in ids:
-        process(message_id=pk)
+def process_pending(*, limit: int = 500, mailbox: Mailbox | None = None) -> int:
+    """Process messages left pending by a crash or an outage (of one mailbox, if given)."""
+    pending = InboundMessage.objects.filter(state=InboundState.PENDING)
+    if mailbox is not None:
+        pending = pending.filter(mailbox=mailbox)
+    ids = list(pending.order_by("received_at", "id").values_list("pk", flat=True)[:limit])
+    _process_in_chunks([(pk, None) for pk in ids])
     return len(ids)
 
 

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--mailbox", help="the mailbox (channel) the messages came in by")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from tresen.mail.intake import ingest
+        from tresen.mail.intake import ingest_many
         from tresen.mail.models import Mailbox
 
         try:
@@ -37,9 +37,9 @@ class Command(BaseCommand):
                 )
                 if mailbox is None:
                     raise CommandError(f"No mailbox named {options['mailbox']!r}.")
-            for raw in self._messages(options["files"]):
-                result = ingest(raw=raw, mailbox=mailbox)
-                self.stdout.write(json.dumps(result.as_dict()))
+            for batch in self._batches(options["files"]):
+                for result in ingest_many(batch, mailbox=mailbox):
+                    self.stdout.write(json.dumps(result.as_dict()))
                 self.stdout.flush()
         except DatabaseError as exc:
             self.stderr.write(f"ingest-mail: database unavailable, try again later: {exc}")
@@ -48,9 +48,13 @@ class Command(BaseCommand):
             self.stderr.write(f"ingest-mail: could not read or store: {exc}")
             sys.exit(EX_TEMPFAIL)
 
-    def _messages(self, files: list[str]):  # type: ignore[no-untyped-def]
+    def _batches(self, files: list[str]):  # type: ignore[no-untyped-def]
+        """Stored with one commit per batch; a failure leaves the earlier batches stored."""
         if not files:
-            yield sys.stdin.buffer.read()
+            yield [sys.stdin.buffer.read()]
             return
-        for name in files:
-            yield Path(name).read_bytes()
+        from tresen.mail.intake import batch_size
+
+        size = batch_size()
+        for start in range(0, len(files), size):
+            yield [Path(name).read_bytes() for name in files[start : start + size]]
