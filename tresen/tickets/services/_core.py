@@ -51,7 +51,7 @@ def next_ticket_number() -> str:
                 continue
             prefix, next_value, digits = row
             number = f"{prefix}{next_value - 1:0{digits}d}"
-            if not Ticket.objects.filter(number=number).exists():
+            if not _number_taken(number):
                 return number
 
 
@@ -68,6 +68,14 @@ def _advance_numbering() -> tuple[str, int, int] | None:
         )
         found = cursor.fetchone()
     return (str(found[0]), int(found[1]), int(found[2])) if found else None
+
+
+def _number_taken(number: str) -> bool:
+    """A ticket with this number exists already (imported, or the sequence was set back)."""
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE number = %s", [number])  # noqa: S608
+        return cursor.fetchone() is not None
 
 
 def reserve_ticket_numbers(count: int) -> list[str]:
@@ -94,6 +102,10 @@ def _check_owner(owner: User, group: Group | int) -> None:
             _("%(person)s has no full access to this ticket's group.")
             % {"person": owner.display_name}
         )
+
+
+def _values(ticket: Ticket) -> dict[str, Any]:
+    return {f.name: getattr(ticket, f.attname) for f in Ticket._meta.concrete_fields}
 
 
 @contextmanager
@@ -124,10 +136,16 @@ def _writing(
             raise StaleObject()
         if locked.state == State.MERGED:
             raise ValidationError(_("This ticket was merged into another; change that one."))
+        before = _values(locked)
+        recorded = getattr(locked, "events_recorded", 0)
         yield locked
-        locked.version += 1
-        locked.updated_at = timezone.now()
-        locked.save()
+        changed = [f for f, value in _values(locked).items() if value != before[f]]
+        # A write that changed nothing and recorded nothing leaves the version alone, so that
+        # another agent's open page is not told "changed meanwhile" for nothing.
+        if changed or getattr(locked, "events_recorded", 0) != recorded:
+            locked.version += 1
+            locked.updated_at = timezone.now()
+            locked.save(update_fields=[*changed, "version", "updated_at"])
     for f in Ticket._meta.concrete_fields:
         setattr(ticket, f.attname, getattr(locked, f.attname))
 
