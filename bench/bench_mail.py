@@ -38,6 +38,7 @@ from email.message import EmailMessage  # noqa: E402
 COUNT = int(os.environ.get("BENCH_MAIL_COUNT", "400"))
 SENDERS = 300
 BIG_MB = int(os.environ.get("BENCH_MAIL_BIG_MB", "25"))
+BATCH = int(os.environ.get("TRESEN_MAIL_FETCH_BATCH", "20"))
 WORDS = [
     "Drucker",
     "Fehler",
@@ -136,56 +137,67 @@ def _setup():  # type: ignore[no-untyped-def]
     return mailbox
 
 
-def throughput() -> list[str]:
-    from tresen.mail.intake import ingest
-
-    mailbox = _setup()
-    rng = random.Random(7)
-    # Warm up caches and connections outside the measurement.
-    ingest(raw=_mail(rng, 0, None), mailbox=mailbox)
-    new_times: list[float] = []
-    reply_times: list[float] = []
+def _workload(rng: random.Random) -> list[tuple[bytes, bool]]:
+    """The mails in arrival order, each with whether it replies to an earlier one."""
+    mails: list[tuple[bytes, bool]] = []
     opened: list[tuple[str, str, str]] = []
-    server = _ServerCpu()
-    sizes: list[int] = []
-    states: dict[str, int] = {}
-    started = time.perf_counter()
-    cpu = 0.0
     for index in range(1, COUNT + 1):
         reply = opened[rng.randrange(len(opened))] if opened and index % 2 == 0 else None
         raw = _mail(rng, index, reply)
-        sizes.append(len(raw))
-        begin, begin_cpu = time.perf_counter(), time.process_time()
-        result = ingest(raw=raw, mailbox=mailbox)
-        (reply_times if reply else new_times).append(time.perf_counter() - begin)
-        cpu += time.process_time() - begin_cpu
-        states[result.state] = states.get(result.state, 0) + 1
-        if result.state == "created" and result.ticket:
+        mails.append((raw, reply is not None))
+        if reply is None:
             message_id = raw.split(b"Message-ID: ", 1)[1].split(b"\n", 1)[0].strip().decode()
             sender = raw.split(b"From: ", 1)[1].split(b"<", 1)[1].split(b">", 1)[0].decode()
-            opened.append((result.ticket, message_id, sender))
-    total = time.perf_counter() - started
-    intake = sum(new_times) + sum(reply_times)
+            opened.append(("", message_id, sender))
+    return mails
+
+
+def throughput(mailbox, mails: list[tuple[bytes, bool]], batch: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Take the mails in one by one (batch 1: a mail server's pipe) or in batches (fetch-mail
+    and ingest-mail with several files store, acknowledge and process a batch at a time)."""
+    from tresen.mail.intake import ingest, ingest_many
+
+    server = _ServerCpu()
+    states: dict[str, int] = {}
+    new_times: list[float] = []
+    reply_times: list[float] = []
+    wall = cpu = 0.0
+    for start in range(0, len(mails), batch):
+        chunk = mails[start : start + batch]
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        if batch == 1:
+            results = [ingest(raw=chunk[0][0], mailbox=mailbox)]
+        else:
+            results = ingest_many([raw for raw, _reply in chunk], mailbox=mailbox)
+        spent = time.perf_counter() - begin
+        cpu += time.process_time() - begin_cpu
+        wall += spent
+        if batch == 1:
+            (reply_times if chunk[0][1] else new_times).append(spent)
+        for result in results:
+            states[result.state] = states.get(result.state, 0) + 1
     server_cpu = server.seconds()
-    return [
-        f"- {COUNT} messages, {statistics.median(sizes) / 1024:.0f} KB median "
-        f"({min(sizes) / 1024:.0f}-{max(sizes) / 1024:.0f} KB), states {states}",
-        f"- intake only (excluding building the test mails): **{COUNT / intake:.0f} messages/s** "
+    count = len(mails)
+    lines = [
+        f"- states {states}",
+        f"- intake only (excluding building the test mails): **{count / wall:.0f} messages/s** "
         f"on one process",
-        f"- CPU time of the intake process: {cpu / COUNT * 1000:.1f} ms per message "
-        f"({COUNT / cpu:.0f} messages per CPU-second; the database server's CPU not counted)",
+        f"- CPU time of the intake process: {cpu / count * 1000:.1f} ms per message",
         (
-            f"- with the database server's process: {(cpu + server_cpu) / COUNT * 1000:.1f} ms "
-            f"CPU per message, **{COUNT / (cpu + server_cpu):.0f} messages/s per core**"
+            f"- with the database server's process: {(cpu + server_cpu) / count * 1000:.1f} ms "
+            f"CPU per message, **{count / (cpu + server_cpu):.0f} messages/s per core**"
             if server_cpu is not None
             else "- the database server's CPU could not be read (not on this machine)"
         ),
-        f"- new ticket: median {statistics.median(new_times) * 1000:.1f} ms, "
-        f"p95 {sorted(new_times)[int(len(new_times) * 0.95)] * 1000:.1f} ms",
-        f"- reply: median {statistics.median(reply_times) * 1000:.1f} ms, "
-        f"p95 {sorted(reply_times)[int(len(reply_times) * 0.95)] * 1000:.1f} ms",
-        f"- wall time with mail generation: {total:.1f} s",
     ]
+    if new_times and reply_times:
+        lines += [
+            f"- new ticket: median {statistics.median(new_times) * 1000:.1f} ms, "
+            f"p95 {sorted(new_times)[int(len(new_times) * 0.95)] * 1000:.1f} ms",
+            f"- reply: median {statistics.median(reply_times) * 1000:.1f} ms, "
+            f"p95 {sorted(reply_times)[int(len(reply_times) * 0.95)] * 1000:.1f} ms",
+        ]
+    return lines
 
 
 class _ServerCpu:
@@ -299,10 +311,26 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    from tresen.mail.intake import ingest
+
     print("## Mail intake\n")
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}, one process\n")
-    for line in throughput():
-        print(line)
+    mailbox = _setup()
+    rng = random.Random(7)
+    ingest(raw=_mail(rng, 0, None), mailbox=mailbox)  # warm caches and the connection
+    mails = _workload(rng)
+    sizes = sorted(len(raw) for raw, _reply in mails)
+    print(
+        f"{len(mails)} messages, half new tickets, half replies, "
+        f"{statistics.median(sizes) / 1024:.0f} KB median "
+        f"({sizes[0] / 1024:.0f}-{sizes[-1] / 1024:.0f} KB)\n"
+    )
+    for batch, title in ((1, "one message per call"), (BATCH, f"batches of {BATCH}")):
+        print(f"{title}:\n")
+        for line in throughput(mailbox, mails, batch):
+            print(line)
+        print()
+        mails = _workload(rng)  # new bytes: the same ones again would be duplicates
     for line in memory():
         print(line)
 
