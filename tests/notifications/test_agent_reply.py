@@ -10,6 +10,7 @@ import pytest
 
 from tests.factories import make_ticket
 from tresen.mail.intake import ingest
+from tresen.notifications.delivery import deliver_due
 from tresen.mail.models import InboundState, Mailbox
 from tresen.mail.reply_tokens import parse_reply_address
 from tresen.tickets.models import Channel, SenderRole
@@ -65,13 +66,15 @@ def test_the_notice_replies_to_the_tickets_signed_address(notice, support):
     ids=["reply", "subject-and-references-lost"],
 )
 def test_an_agents_answer_lands_on_the_same_ticket(
-    notice, mailbox, committed, german_agent, subject, threaded
+    notice, mailbox, committed, smtp_peer, german_agent, english_customer, subject, threaded
 ):
     ticket, received = notice
     raw = answer(received, subject=subject.format(subject=received["Subject"]), threaded=threaded)
+    mailed_to_customer = len(smtp_peer.to(english_customer.email))
 
     with committed():
         result = ingest(raw=raw, mailbox=mailbox)
+    deliver_due()
 
     assert (result.state, result.ticket, result.rule) == (
         InboundState.APPENDED,
@@ -82,5 +85,7 @@ def test_an_agents_answer_lands_on_the_same_ticket(
     assert article.author == german_agent
     assert article.sender_role == SenderRole.AGENT
     assert article.channel == Channel.EMAIL
+    assert article.is_internal, "an agent's mail never goes out to the customer"
     assert article.body_text.startswith("Ich kümmere mich darum.")
     assert ticket.articles.count() == 2
+    assert len(smtp_peer.to(english_customer.email)) == mailed_to_customer

@@ -257,8 +257,10 @@ def _append(
         actor=MAIL,
         ticket=ticket,
         kind=ArticleKind.MESSAGE,
-        # A stranger's mail is shown to agents only: it must not reach the requester.
-        is_internal=not verified,
+        # A stranger's mail is shown to agents only: it must not reach the requester. So is an
+        # agent's: an answer to a notice quotes it (internal notes, perhaps), and what goes to
+        # the customer is written in the desk, where the agent sees who receives it.
+        is_internal=not verified or person.is_agent,
         channel=Channel.EMAIL,
         body_text=mail.text,
         body_html=mail.html,
