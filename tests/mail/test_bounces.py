@@ -342,3 +342,13 @@ def test_a_quoted_original_behind_angle_brackets_does_not_decide():
     )
     bounce = analyse_bounce(parse_message(text_bounce(body, subject="Fwd: Returned mail")))
     assert bounce.reason == "userunknown"
+
+
+@pytest.mark.parametrize(
+    "line", ["> " * 30_000, " " * 60_000, "<a@" * 20_000, "550 " + "a." * 30_000]
+)
+def test_hostile_notices_stay_cheap(line):
+    mail = parse_message(text_bounce(line + "\r\n", subject="Undeliverable"))
+    started = time.perf_counter()
+    analyse_bounce(mail)
+    assert time.perf_counter() - started < 1.0

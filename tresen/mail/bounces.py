@@ -157,7 +157,7 @@ def _reason(status: str, phase: str, texts: tuple[str, str, str], delayed: bool)
 
 # Where a text bounce starts quoting the mail that failed: its words are not the server's.
 _QUOTE_START = re.compile(
-    r"^\s*(?:>\s?)*(-+ ?(original message|returned message|unsent message|below this line)|"
+    r"^[ \t]*+(?:>[ \t]?)*+(-+ ?(original message|returned message|unsent message|below this line)|"
     r".*original message follows|.*message (headers )?follows|"
     r"-+ ?this is a copy|content-type: message/rfc822|"
     r"(received|return-path|dkim-signature|authentication-results): )",
