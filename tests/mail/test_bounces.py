@@ -352,3 +352,19 @@ def test_hostile_notices_stay_cheap(line):
     started = time.perf_counter()
     analyse_bounce(mail)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("550 Empfänger unbekannt", "userunknown"),
+        ("550 Benutzer wurde nicht gefunden", "userunknown"),
+        ("550 Domain example.org existiert nicht", "hostunknown"),
+        ("550 Usuário desconhecido", "userunknown"),
+        ("552 Cota de armazenamento excedida", "mailboxfull"),
+        ("550 Domaine inexistant", "hostunknown"),
+        ("552 Почтовый ящик переполнен", "mailboxfull"),
+    ],
+)
+def test_more_languages(text, reason):
+    assert classify("5.0.0", text, "rcpt") == reason

@@ -84,9 +84,13 @@ _NAME_NOT_THERE = (
     r"final delivery userid|unknown user:|requested action not taken: mailbox unavailable|"
     r"no such (recipient|mailbox|address) here|"
     r"utilisateur inconnu|usuario (desconocido|no existe|inexistente)|"
-    r"no existe (dicha persona|ese usuario)|unbekannt|nicht gefunden|"
-    r"utente (sconosciuto|inesistente)|пользователь не найден|"
-    r"нет такого пользователя|ユーザー.{0,40}(見つかりません|存在しません)"
+    r"no existe (dicha persona|ese usuario)|usu[aá]rio (desconhecido|inexistente)|"
+    r"utilizador desconhecido|utente (sconosciuto|inesistente)|"
+    r"(benutzer|empf[aä]nger|postfach|adresse)\w* (ist )?unbekannt|"
+    r"unbekannte[rs]? (benutzer|empf[aä]nger|adresse)|"
+    r"(benutzer|empf[aä]nger|postfach)\w* .{0,20}nicht gefunden|"
+    r"пользователь не найден|нет такого пользователя|"
+    r"ユーザー.{0,40}(見つかりません|存在しません)|存在しないユーザ"
 )
 _NAME_NOT_THERE_RE = re.compile(_NAME_NOT_THERE, re.IGNORECASE)
 
@@ -200,7 +204,9 @@ _RULES: list[_Rule] = [
         r"\b5\d\d[ -](?:[a-z0-9-]+\.)+[a-z]{2,} does not exist|"
         r"no such domain|unrout(e)?able (domain|address)|domain \S+ (couldn't|could not) be found|"
         r"host unknown|unknown (mail )?domain|invalid domain|illegal host|"
-        r"domain is not reachable",
+        r"domain is not reachable|domain \S+ (existiert nicht|nicht gefunden)|"
+        r"dom[aí]nio (inexistente|n[aã]o existe)|dominio (inexistente|no existe)|"
+        r"домен не найден|domaine inexistant",
     ),
     _rule(
         "mailboxfull",
@@ -209,7 +215,8 @@ _RULES: list[_Rule] = [
         r"full mailbox|mailbox exceeds|messages in recipient's mailbox exceeded|"
         r"mail ?folder is full|not enough (disk )?space|insufficient (storage|space) for user|"
         r"bo[iî]te (aux lettres |du destinataire )?pleine|buz[oó]n (lleno|completo)|"
-        r"caixa (postal )?cheia|ящик переполнен|превышен.{0,20}квот|"
+        r"caixa (postal )?cheia|cota (de armazenamento )?excedida|ящик переполнен|"
+        r"превышен.{0,20}квот|"
         r"メールボックス.{0,10}(いっぱい|容量.{0,10}超)",
         "strong",
     ),
@@ -291,7 +298,8 @@ _RULES: list[_Rule] = [
     # A local program named without a cause: after the system errors, which say more.
     _rule("mailererror", r"mailer error|pipe to \||procmail|response template"),
     _rule("filtered", r"(?<!-)filter|not accepted|refused", "weak"),
-    _rule("rejected", r"reject|denied|sender", "weak"),  # "access denied" too
+    # Generic refusals ("access denied" too): the status says more when it has a meaning.
+    _rule("rejected", r"reject|denied|sender", "weak"),
 ]
 
 _ABOUT_THE_SENDING_SIDE = frozenset(
