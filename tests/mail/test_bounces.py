@@ -238,6 +238,8 @@ def test_repetitive_diagnostics_cannot_make_classification_slow(word):
         ("5.1.1", "x-unix; procmail: Couldn't create mailbox: No such user", "", "mailererror"),
         ("5.6.0", "552 5.6.0 Headers too large (3 max)", "data", "contenterror"),
         ("5.7.9", "550 5.7.9 Rejected", "", "securityerror"),
+        ("4.4.7", "Deferred: Connection refused by mx.example.org.", "", "blocked"),
+        ("4.4.7", "Deferred: Connection refused by [127.0.0.1]", "", "expired"),
     ],
 )
 def test_reason_families(status, text, phase, reason):

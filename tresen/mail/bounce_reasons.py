@@ -145,7 +145,9 @@ _RULES: list[_Rule] = [
         "blocked",
         r"black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|banned|smtp server of your isp|"
         r"invalid ip for sending|dynamic ip|dial-?up|residential ip|open relay|no access from|"
-        r"client host blocked|ip source bloqu|aup#\w*rbl\b",
+        r"client host blocked|ip source bloqu|aup#\w*rbl\b|"
+        # A remote host refusing our connections (our own host refusing is no block).
+        r"connection (was )?(rejected|refused) by (?!\[?(127\.|::1\b|localhost\b))",
         "strong",
     ),
     _rule(
