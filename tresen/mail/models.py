@@ -88,6 +88,7 @@ FINAL_STATES = frozenset(InboundState.values) - {InboundState.PENDING}
 class InboundMessage(models.Model):
     """One raw message as it arrived, stored before anything else is done with it."""
 
+    # Indexed by inbound_unique_per_mailbox, which leads with the mailbox.
     mailbox = models.ForeignKey(
         Mailbox,
         on_delete=models.PROTECT,
@@ -95,6 +96,7 @@ class InboundMessage(models.Model):
         blank=True,
         related_name="messages",
         verbose_name=_("mailbox"),
+        db_index=False,
     )
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("size"))

@@ -140,7 +140,8 @@ def _by_subject_tag(mail: ParsedMail) -> tuple[Ticket, str] | None:
     if "[" not in (mail.subject or ""):
         return None
     for number in subject_tag_pattern().findall(mail.subject or ""):
-        ticket = Ticket.objects.filter(number__iexact=number).first()
+        # Numbers are written in capitals; an exact match keeps to the unique index.
+        ticket = Ticket.objects.filter(number__in={number, number.upper()}).first()
         if ticket is not None:
             return ticket, "subject_tag"
     return None

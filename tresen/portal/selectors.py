@@ -38,7 +38,9 @@ def list_requests(user: User, wanted: RequestFilter) -> QuerySet[Ticket]:
     elif wanted.status == "solved":
         qs = qs.filter(state__in=DONE_STATES - {State.MERGED})
     if wanted.query:
-        qs = qs.filter(Q(title__icontains=wanted.query) | Q(number__iexact=wanted.query))
+        qs = qs.filter(
+            Q(title__icontains=wanted.query) | Q(number__in={wanted.query, wanted.query.upper()})
+        )
     return qs.select_related("requester").order_by("-updated_at", "-id")
 
 

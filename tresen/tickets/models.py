@@ -194,13 +194,17 @@ class CustomField(models.Model):
 
 class Ticket(models.Model):
     # Never proof of access: the number is shown to people and guessed easily.
-    number = models.CharField(_("number"), max_length=32, unique=True)
+    # Unique by a constraint in Meta, which makes no second (LIKE) index on PostgreSQL.
+    number = models.CharField(_("number"), max_length=32)
     title = models.CharField(_("title"), max_length=250)
+    # No single-column indexes on these keys: each leads a list index in Meta, which serves
+    # the same lookups, and every index costs on every ticket write.
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="requested_tickets",
         verbose_name=_("requester"),
+        db_index=False,
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -209,9 +213,14 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets",
         verbose_name=_("organisation"),
+        db_index=False,
     )
     group = models.ForeignKey(
-        Group, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("group")
+        Group,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("group"),
+        db_index=False,
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -220,6 +229,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="owned_tickets",
         verbose_name=_("owner"),
+        db_index=False,
     )
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.NEW)
     priority = models.PositiveSmallIntegerField(
@@ -235,6 +245,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets",
         verbose_name=_("category"),
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
@@ -354,6 +365,7 @@ class Ticket(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="ticket_number_unique"),
             models.CheckConstraint(
                 condition=~Q(state__in=[State.PENDING_REMINDER, State.PENDING_CLOSE])
                 | Q(pending_until__isnull=False),
@@ -390,8 +402,13 @@ class SenderRole(models.TextChoices):
 class Article(models.Model):
     """One entry of the conversation: a public message, an internal note or a phone note."""
 
+    # Indexed by article_timeline, which leads with the ticket.
     ticket = models.ForeignKey(
-        Ticket, on_delete=models.CASCADE, related_name="articles", verbose_name=_("ticket")
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="articles",
+        verbose_name=_("ticket"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ArticleKind.choices)
     is_internal = models.BooleanField(_("internal"), default=False)
@@ -412,7 +429,7 @@ class Article(models.Model):
     body_text = models.TextField(_("text"), blank=True)
     # Always sanitised by tresen.core.html before it is stored; rendered as is.
     body_html = models.TextField(_("HTML"), blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=500, blank=True, db_index=True)
+    message_id = models.CharField(_("Message-ID"), max_length=500, blank=True)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=500, blank=True)
     references = models.TextField(_("References"), blank=True)
     # Channel-specific facts: how a mail was attached to the ticket, a delivery failure ...
@@ -422,7 +439,11 @@ class Article(models.Model):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="article_timeline")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="article_timeline"),
+            # Threading looks Message-IDs up by equality: no LIKE index needed.
+            models.Index(fields=["message_id"], name="article_message_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="note") | Q(is_internal=True), name="article_note_is_internal"
@@ -481,7 +502,10 @@ class ActorKind(models.TextChoices):
 class Event(models.Model):
     """One change on the timeline: what happened, who did it, when, and the values involved."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    # Indexed by event_timeline, which leads with the ticket.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=64)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
