@@ -63,23 +63,10 @@ def _by_reply_address(mail: ParsedMail) -> tuple[Ticket, str] | None:
 def _by_message_ids(mail: ParsedMail) -> tuple[Ticket, str] | None:
     candidates = [(i, "in_reply_to") for i in mail.in_reply_to]
     candidates += [(i, "references") for i in reversed(mail.references)]
-    ids = [i for i, _ in candidates if i != mail.message_id]
-    if not ids:
-        return None
-    # The ticket comes with the article (a reply nearly always names a received or sent
-    # message): one query fewer than looking it up by id afterwards.
-    known: dict[str, Ticket | int] = {
-        article.message_id: article.ticket
-        for article in Article.objects.filter(message_id__in=ids)
-        .select_related("ticket")
-        .only("message_id", "ticket")
-        .order_by("created_at")
-    }
-    known.update(_outbound_ids(ids))
+    known = _tickets_of_message_ids([i for i, _ in candidates if i != mail.message_id])
     for message_id, rule in candidates:
         if message_id in known:
-            found = known[message_id]
-            ticket = found if isinstance(found, Ticket) else Ticket.objects.filter(pk=found).first()
+            ticket = Ticket.objects.filter(pk=known[message_id]).first()
             if ticket is not None:
                 return ticket, rule
     return None
@@ -87,16 +74,41 @@ def _by_message_ids(mail: ParsedMail) -> tuple[Ticket, str] | None:
 
 def find_ticket_by_message_ids(ids: list[str]) -> Ticket | None:
     """The ticket of the first of these Message-IDs that Tresen sent or received."""
-    if not ids:
-        return None
-    known = dict(Article.objects.filter(message_id__in=ids).values_list("message_id", "ticket_id"))
-    known.update(_outbound_ids(ids))
+    known = _tickets_of_message_ids(ids)
     for message_id in ids:
         if message_id in known:
             ticket = Ticket.objects.filter(pk=known[message_id]).first()
             if ticket is not None:
                 return _follow_merges(ticket)
     return None
+
+
+def _tickets_of_message_ids(ids: list[str]) -> dict[str, int]:
+    """Ticket ids by Message-ID, of mail received (articles) and sent (the outbox).
+
+    One query of two index lookups, reading ids only: joining the tickets in costs the
+    database more to plan than a second lookup by primary key costs to run. Where a
+    Message-ID occurs more than once, the newest mail wins.
+    """
+    if not ids:
+        return {}
+    rows = (
+        Article.objects.filter(message_id__in=ids)
+        .order_by()
+        .values_list("message_id", "ticket_id", "created_at")
+    )
+    outbound = _outbox()
+    if outbound is not None:
+        rows = rows.union(
+            outbound.objects.filter(message_id__in=ids, ticket__isnull=False)
+            .order_by()
+            .values_list("message_id", "ticket_id", "created_at"),
+            all=True,
+        )
+    return {
+        message_id: ticket_id
+        for message_id, ticket_id, _created in sorted(rows, key=lambda row: row[2])
+    }
 
 
 @functools.cache
@@ -107,16 +119,7 @@ def _outbox() -> Any:
     except LookupError:
         return None
     names = {f.name for f in outbound._meta.get_fields()}
-    return outbound if {"message_id", "ticket"} <= names else None
-
-
-def _outbound_ids(ids: list[str]) -> dict[str, int]:
-    """Message-IDs of mail Tresen sent, if outgoing mail keeps an outbox."""
-    outbound = _outbox()
-    if outbound is None:
-        return {}
-    rows = outbound.objects.filter(message_id__in=ids, ticket__isnull=False)
-    return dict(rows.values_list("message_id", "ticket_id"))
+    return outbound if {"message_id", "ticket", "created_at"} <= names else None
 
 
 def subject_tag_pattern() -> re.Pattern[str]:
