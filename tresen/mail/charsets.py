@@ -107,4 +107,6 @@ def decode_header_value(value: object) -> str:
         # separated them from encoded words.
         text = "".join(out)
     text = re.sub(r"\r?\n[ \t]+", " ", text)
+    if text.isprintable():  # nearly every header: no need to look at each character
+        return text.strip()
     return "".join(ch if ch.isprintable() or ch == "\t" else " " for ch in text).strip()
