@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from tresen.core.errors import ValidationError
+from tresen.core.rows import insert_row_unless_conflict
 from tresen.tickets.models import Blob
 
 # Signatures of the types we accept, checked against the first bytes of the content.
@@ -140,9 +140,5 @@ def store_blob(data: bytes, content_type: str) -> Blob:
     blob = Blob(sha256=digest, size=len(data), content_type=content_type)
     # Generated storage name: the hash, never the sender's file name.
     blob.file.save(f"{digest[:2]}/{digest}", ContentFile(data), save=False)
-    try:
-        with transaction.atomic():
-            blob.save()
-    except IntegrityError:
-        return Blob.objects.get(sha256=digest)
-    return blob
+    # Stored concurrently by another writer: theirs is the row (no savepoint needed).
+    return insert_row_unless_conflict(blob) or Blob.objects.get(sha256=digest)

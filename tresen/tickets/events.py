@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import django.dispatch
 from django.db import transaction
 
+from tresen.core.rows import insert_row
 from tresen.tickets.models import ActorKind, Article, Event, Ticket
 
 if TYPE_CHECKING:
@@ -66,15 +67,17 @@ def record_event(
     article: Article | None = None,
 ) -> Event:
     """Write one timeline event and publish it once the transaction commits."""
-    event = Event.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor=actor.user,
-        actor_kind=actor.kind,
-        actor_label=actor.label,
-        article=article,
-        data=data or {},
-        awaiting_publication=not _suspended.get(),
+    event = insert_row(
+        Event(
+            ticket=ticket,
+            kind=kind,
+            actor=actor.user,
+            actor_kind=actor.kind,
+            actor_label=actor.label,
+            article=article,
+            data=data or {},
+            awaiting_publication=not _suspended.get(),
+        )
     )
     # Counted on the instance, so that the row lock around a write knows something happened.
     ticket.events_recorded = getattr(ticket, "events_recorded", 0) + 1  # type: ignore[attr-defined]

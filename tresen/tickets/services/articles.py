@@ -15,6 +15,7 @@ from tresen.core.errors import (
     ValidationError,
 )
 from tresen.core.html import html_to_text, sanitise_html
+from tresen.core.rows import insert_row
 from tresen.tickets.attachments import check_sizes, checked_content_type, store_blob
 from tresen.tickets.events import Actor, as_actor, record_event
 from tresen.tickets.models import (
@@ -103,27 +104,31 @@ def _add_article(
     else:
         role = SenderRole.CUSTOMER
     now = timezone.now()
-    article = Article.objects.create(
-        ticket=ticket,
-        kind=kind,
-        is_internal=is_internal,
-        channel=channel,
-        sender_role=role,
-        author=sender,
-        from_address=article_fields.pop("from_address", sender.email if sender else ""),
-        body_text=text,
-        body_html=clean_html,
-        created_at=now,
-        **article_fields,
+    article = insert_row(
+        Article(
+            ticket=ticket,
+            kind=kind,
+            is_internal=is_internal,
+            channel=channel,
+            sender_role=role,
+            author=sender,
+            from_address=article_fields.pop("from_address", sender.email if sender else ""),
+            body_text=text,
+            body_html=clean_html,
+            created_at=now,
+            **article_fields,
+        )
     )
     for new_file, content_type in files:
-        Attachment.objects.create(
-            article=article,
-            blob=store_blob(new_file.data, content_type),
-            filename=_safe_filename(new_file.filename),
-            content_type=content_type,
-            content_id=new_file.content_id.strip("<>")[:255],
-            is_inline=new_file.inline,
+        insert_row(
+            Attachment(
+                article=article,
+                blob=store_blob(new_file.data, content_type),
+                filename=_safe_filename(new_file.filename),
+                content_type=content_type,
+                content_id=new_file.content_id.strip("<>")[:255],
+                is_inline=new_file.inline,
+            )
         )
     record_event(
         ticket,

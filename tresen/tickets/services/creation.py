@@ -14,6 +14,7 @@ from tresen.core.errors import (
     PermissionDenied,
     ValidationError,
 )
+from tresen.core.rows import insert_row
 from tresen.tickets import access, fields
 from tresen.tickets.events import Actor, as_actor, record_event
 from tresen.tickets.models import (
@@ -136,20 +137,22 @@ def open_ticket(
     cleaned = fields.clean_values(group.pk, custom_fields or {}, partial=False)
     with transaction.atomic():
         now = timezone.now()
-        ticket = Ticket.objects.create(
-            number=next_ticket_number(),
-            title=title,
-            requester=requester,
-            organisation=requester.organisation,
-            group=group,
-            owner=owner,
-            priority=priority,
-            type=type,
-            category=category,
-            channel=channel,
-            custom_fields={k: v for k, v in cleaned.items() if v is not None},
-            created_at=now,
-            updated_at=now,
+        ticket = insert_row(
+            Ticket(
+                number=next_ticket_number(),
+                title=title,
+                requester=requester,
+                organisation=requester.organisation,
+                group=group,
+                owner=owner,
+                priority=priority,
+                type=type,
+                category=category,
+                channel=channel,
+                custom_fields={k: v for k, v in cleaned.items() if v is not None},
+                created_at=now,
+                updated_at=now,
+            )
         )
         _record_created(ticket, who)
         if tags:
