@@ -57,9 +57,10 @@ def get_or_create_customer(
         raise ValidationError(_("“%(address)s” is not an e-mail address.") % {"address": email})
     if not own_address_checked and is_own_address(address):
         raise ValidationError(_("Tresen's own addresses cannot become customers."))
-    existing = User.objects.filter(email=address).first()
-    if existing is not None:
-        return existing, False
+    try:  # get(), not first(): no ORDER BY to build for a unique column
+        return User.objects.get(email=address), False
+    except User.DoesNotExist:
+        pass
     try:
         with transaction.atomic():
             user = User.objects.create_user(
