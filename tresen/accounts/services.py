@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -62,6 +63,8 @@ def get_or_create_customer(
     except User.DoesNotExist:
         pass
     try:
+        # Checked here, where a customer is made: a known address was checked when it was.
+        validate_email(address)
         with transaction.atomic():
             user = User.objects.create_user(
                 address,
