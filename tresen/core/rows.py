@@ -59,3 +59,24 @@ def _insert[M: models.Model](instance: M, *, skip_conflicts: bool) -> M | None:
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
+
+
+@functools.cache
+def _update_statement(model: type[models.Model], names: tuple[str, ...]) -> tuple[str, list]:
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608
+    return sql, fields
+
+
+def update_row(instance: models.Model, names: tuple[str, ...]) -> None:
+    """UPDATE these fields of `instance`, as `save(update_fields=names)` would write them."""
+    sql, fields = _update_statement(type(instance), names)
+    values: list[Any] = [
+        f.get_db_prep_save(f.pre_save(instance, False), connection)  # type: ignore[union-attr]
+        for f in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, instance.pk])

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from tresen.accounts.models import Group
 from tresen.core.errors import DomainError
+from tresen.core.rows import update_row
 from tresen.core.snapshot import configuration_snapshot
 from tresen.mail.models import InboundMessage, InboundState, Mailbox
 from tresen.mail.parsing import (
@@ -236,7 +237,7 @@ def batch_size() -> int:
     return max(1, int(getattr(settings, "TRESEN_MAIL_FETCH_BATCH", 20)))
 
 
-_PROCESSED_FIELDS = [
+_PROCESSED_FIELDS = (
     "state",
     "reason",
     "rule",
@@ -247,7 +248,7 @@ _PROCESSED_FIELDS = [
     "subject",
     "processed_at",
     "attempts",
-]
+)
 
 
 def process(*, message_id: int, raw: bytes | None = None) -> IntakeResult:
@@ -303,7 +304,7 @@ def _process_one(message: InboundMessage, raw: bytes | None, *, savepoint: bool)
                 raw = _stored_bytes(message.pk)
             route_message(message, _parse(message, raw))
             message.processed_at = timezone.now()
-            message.save(update_fields=_PROCESSED_FIELDS)
+            update_row(message, _PROCESSED_FIELDS)
             return None
     except (Quarantine, DomainError) as exc:
         return str(exc)
