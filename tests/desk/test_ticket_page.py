@@ -250,6 +250,23 @@ def test_presence_forgets_agents_who_left(client, agent, ticket, group):
     assert "Gone Agent" not in client.post(url("presence", ticket)).text
 
 
+def test_heartbeats_of_pages_closed_long_ago_are_deleted(agent, ticket, group):
+    from tresen.desk.models import Presence
+    from tresen.desk.presence import forget_gone
+    from tresen.desk.tasks import forget_gone_presence_task
+
+    colleague = AgentFactory(name="Left Yesterday")
+    add_member(group, colleague)
+    now = timezone.now()
+    Presence.objects.create(user=agent, ticket=ticket, seen_at=now)
+    Presence.objects.create(user=colleague, ticket=ticket, seen_at=now - datetime.timedelta(days=1))
+
+    assert forget_gone(now=now) == 1
+    assert list(Presence.objects.values_list("user__name", flat=True)) == [agent.name]
+    forget_gone_presence_task.call_local()
+    assert Presence.objects.count() == 1, "a page open now keeps its heartbeat"
+
+
 def test_invisible_ticket_is_404_on_every_view(agent_client, customer):
     hidden = make_ticket(requester=customer, group=GroupFactory(name="HR"))
     assert agent_client.get(url("ticket", hidden)).status_code == 404

@@ -62,3 +62,14 @@ def others_on(ticket: Ticket, user: User) -> list[Colleague]:
 
 def leave(*, user: User, ticket: Ticket) -> None:
     Presence.objects.filter(user=user, ticket=ticket).delete()
+
+
+# A row older than this belongs to a page nobody has open any more.
+FORGET_AFTER = datetime.timedelta(hours=1)
+
+
+def forget_gone(*, now: datetime.datetime | None = None) -> int:
+    """Delete the heartbeats of pages closed long ago (a tab that never said goodbye)."""
+    cutoff = (now or timezone.now()) - FORGET_AFTER
+    deleted, _by_model = Presence.objects.filter(seen_at__lt=cutoff).delete()
+    return deleted
