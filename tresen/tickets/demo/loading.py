@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from psycopg.types.json import set_json_dumps
 
+from tresen.tickets.models import Ticket
+
 logger = logging.getLogger(__name__)
 
 Row = tuple[object, ...]
@@ -183,6 +185,13 @@ def _column_types(cursor: Any, table: str, columns: tuple[str, ...]) -> list[int
 
 def analyze() -> None:
     """Fresh planner statistics for every table, so the first queries on the new rows choose
-    good plans (memberships and groups too: their joins decide the queue plans)."""
+    good plans (memberships and groups too: their joins decide the queue plans).
+
+    On PostgreSQL the ticket table is also vacuumed: that marks its pages all-visible, without
+    which the queue counts cannot be answered from the index alone (measured on a million
+    tickets: 130 ms instead of 20 ms until autovacuum gets round to it).
+    """
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Ticket._meta.db_table)}")
         cursor.execute("ANALYZE")
