@@ -33,12 +33,14 @@ import random  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 from email.message import EmailMessage  # noqa: E402
 
-COUNT = int(os.environ.get("BENCH_MAIL_COUNT", "400"))
+COUNT = int(os.environ.get("BENCH_MAIL_COUNT", "300"))
 SENDERS = 300
 BIG_MB = int(os.environ.get("BENCH_MAIL_BIG_MB", "25"))
 BATCH = int(os.environ.get("TRESEN_MAIL_FETCH_BATCH", "20"))
+ROUNDS = int(os.environ.get("BENCH_MAIL_ROUNDS", "5"))
 WORDS = [
     "Drucker",
     "Fehler",
@@ -97,8 +99,8 @@ def _mail(rng: random.Random, index: int, reply_to: tuple[str, str, str] | None)
     message["Message-ID"] = f"<bench-{index}-{rng.random()}@kunde.example>"
     message["Date"] = "Sat, 28 Nov 2026 08:00:00 +0100"
     if reply_to:
-        number, parent, _requester = reply_to
-        message["Subject"] = f"AW: [{number}] Anfrage"
+        _subject, parent, _requester = reply_to
+        message["Subject"] = f"AW: {_subject}"
         message["In-Reply-To"] = parent
     else:
         message["Subject"] = f"Anfrage {index}: {rng.choice(WORDS)} {rng.choice(WORDS)}"
@@ -148,20 +150,28 @@ def _workload(rng: random.Random) -> list[tuple[bytes, bool]]:
         if reply is None:
             message_id = raw.split(b"Message-ID: ", 1)[1].split(b"\n", 1)[0].strip().decode()
             sender = raw.split(b"From: ", 1)[1].split(b"<", 1)[1].split(b">", 1)[0].decode()
-            opened.append(("", message_id, sender))
+            subject = raw.split(b"Subject: ", 1)[1].split(b"\n", 1)[0].strip().decode()
+            opened.append((subject, message_id, sender))
     return mails
 
 
-def throughput(mailbox, mails: list[tuple[bytes, bool]], batch: int) -> list[str]:  # type: ignore[no-untyped-def]
+@dataclass
+class _Round:
+    states: dict[str, int] = field(default_factory=dict)
+    wall: float = 0.0
+    cpu: float = 0.0
+    server: float | None = None
+    new_times: list[float] = field(default_factory=list)
+    reply_times: list[float] = field(default_factory=list)
+
+
+def throughput(mailbox, mails: list[tuple[bytes, bool]], batch: int) -> _Round:  # type: ignore[no-untyped-def]
     """Take the mails in one by one (batch 1: a mail server's pipe) or in batches (fetch-mail
     and ingest-mail with several files store, acknowledge and process a batch at a time)."""
     from tresen.mail.intake import ingest, ingest_many
 
     server = _ServerCpu()
-    states: dict[str, int] = {}
-    new_times: list[float] = []
-    reply_times: list[float] = []
-    wall = cpu = 0.0
+    done = _Round()
     for start in range(0, len(mails), batch):
         chunk = mails[start : start + batch]
         begin, begin_cpu = time.perf_counter(), time.process_time()
@@ -170,32 +180,45 @@ def throughput(mailbox, mails: list[tuple[bytes, bool]], batch: int) -> list[str
         else:
             results = ingest_many([raw for raw, _reply in chunk], mailbox=mailbox)
         spent = time.perf_counter() - begin
-        cpu += time.process_time() - begin_cpu
-        wall += spent
+        done.cpu += time.process_time() - begin_cpu
+        done.wall += spent
         if batch == 1:
-            (reply_times if chunk[0][1] else new_times).append(spent)
+            (done.reply_times if chunk[0][1] else done.new_times).append(spent)
         for result in results:
-            states[result.state] = states.get(result.state, 0) + 1
-    server_cpu = server.seconds()
-    count = len(mails)
+            done.states[result.state] = done.states.get(result.state, 0) + 1
+    done.server = server.seconds()
+    return done
+
+
+def _summary(rounds: list[_Round], count: int) -> list[str]:
+    def spread(values: list[float], unit: str, digits: int = 0) -> str:
+        return (
+            f"median **{statistics.median(values):.{digits}f}** {unit} "
+            f"({min(values):.{digits}f}-{max(values):.{digits}f})"
+        )
+
     lines = [
-        f"- states {states}",
-        f"- intake only (excluding building the test mails): **{count / wall:.0f} messages/s** "
-        f"on one process",
-        f"- CPU time of the intake process: {cpu / count * 1000:.1f} ms per message",
-        (
-            f"- with the database server's process: {(cpu + server_cpu) / count * 1000:.1f} ms "
-            f"CPU per message, **{count / (cpu + server_cpu):.0f} messages/s per core**"
-            if server_cpu is not None
-            else "- the database server's CPU could not be read (not on this machine)"
-        ),
+        f"- states per round {rounds[0].states}",
+        f"- wall time, one process: {spread([count / r.wall for r in rounds], 'messages/s')}",
+        f"- CPU of the intake process: {spread([r.cpu / count * 1000 for r in rounds], 'ms', 1)}"
+        " per message",
     ]
-    if new_times and reply_times:
+    if all(r.server is not None for r in rounds):
+        totals = [(r.cpu + (r.server or 0)) / count for r in rounds]
+        lines.append(
+            f"- with the database server's process: {spread([t * 1000 for t in totals], 'ms', 1)}"
+            f" CPU per message: {spread([1 / t for t in totals], 'messages/s per core')}"
+        )
+    else:
+        lines.append("- the database server's CPU could not be read (not on this machine)")
+    new = [t for r in rounds for t in r.new_times]
+    replies = [t for r in rounds for t in r.reply_times]
+    if new and replies:
         lines += [
-            f"- new ticket: median {statistics.median(new_times) * 1000:.1f} ms, "
-            f"p95 {sorted(new_times)[int(len(new_times) * 0.95)] * 1000:.1f} ms",
-            f"- reply: median {statistics.median(reply_times) * 1000:.1f} ms, "
-            f"p95 {sorted(reply_times)[int(len(reply_times) * 0.95)] * 1000:.1f} ms",
+            f"- new ticket: median {statistics.median(new) * 1000:.1f} ms, "
+            f"p95 {sorted(new)[int(len(new) * 0.95)] * 1000:.1f} ms",
+            f"- reply: median {statistics.median(replies) * 1000:.1f} ms, "
+            f"p95 {sorted(replies)[int(len(replies) * 0.95)] * 1000:.1f} ms",
         ]
     return lines
 
@@ -325,12 +348,18 @@ def main() -> None:
         f"{statistics.median(sizes) / 1024:.0f} KB median "
         f"({sizes[0] / 1024:.0f}-{sizes[-1] / 1024:.0f} KB)\n"
     )
-    for batch, title in ((1, "one message per call"), (BATCH, f"batches of {BATCH}")):
-        print(f"{title}:\n")
-        for line in throughput(mailbox, mails, batch):
+    modes = ((1, "one message per call"), (BATCH, f"batches of {BATCH}"))
+    rounds: dict[int, list[_Round]] = {batch: [] for batch, _title in modes}
+    # The modes take turns, so that a disturbance of the machine hits both alike.
+    for _round in range(ROUNDS):
+        for batch, _title in modes:
+            rounds[batch].append(throughput(mailbox, mails, batch))
+            mails = _workload(rng)  # new bytes: the same ones again would be duplicates
+    for batch, title in modes:
+        print(f"{title}, {ROUNDS} rounds of {COUNT} messages:\n")
+        for line in _summary(rounds[batch], COUNT):
             print(line)
         print()
-        mails = _workload(rng)  # new bytes: the same ones again would be duplicates
     for line in memory():
         print(line)
 

@@ -106,7 +106,9 @@ def test_fetcher_killed_mid_batch_loses_and_doubles_nothing(imap_peer, transacti
     imap_peer.append(*(build_mail(subject=f"Nr {n}", body=f"Inhalt {n}") for n in range(count)))
     fetcher = subprocess.Popen(
         [sys.executable, "-m", "tresen", "fetch-mail", "--mailbox", mailbox.name],
-        env=_subprocess_env(tmp_path, _database_url(), TRESEN_MAIL_FETCH_PAUSE="0.4", TRESEN_MAIL_FETCH_BATCH="2"),
+        env=_subprocess_env(
+            tmp_path, _database_url(), TRESEN_MAIL_FETCH_PAUSE="0.4", TRESEN_MAIL_FETCH_BATCH="2"
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -10,9 +10,9 @@ import pytest
 
 from tests.factories import make_ticket
 from tresen.mail.intake import ingest
-from tresen.notifications.delivery import deliver_due
 from tresen.mail.models import InboundState, Mailbox
 from tresen.mail.reply_tokens import parse_reply_address
+from tresen.notifications.delivery import deliver_due
 from tresen.tickets.models import Channel, SenderRole
 
 pytestmark = [pytest.mark.django_db, pytest.mark.peer]
