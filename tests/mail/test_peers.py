@@ -73,6 +73,18 @@ def test_fetch_turns_imap_messages_into_tickets_and_flags_them(imap_peer, db):
     assert fetch_mailbox(mailbox).results == []
 
 
+def test_a_reply_fetched_in_the_same_batch_as_its_question_joins_its_ticket(imap_peer, db):
+    mailbox = _mailbox(imap_peer)
+    question = build_mail(subject="Drucker", message_id="<frage-1@kunde.example>")
+    reply = build_mail(subject="AW: Drucker", headers={"In-Reply-To": "<frage-1@kunde.example>"})
+    imap_peer.append(question, reply)
+
+    first, second = fetch_mailbox(mailbox).results
+
+    assert (first.state, second.state, second.rule) == ("created", "appended", "in_reply_to")
+    assert second.ticket == first.ticket and Ticket.objects.count() == 1
+
+
 def test_fetch_moves_to_archive_folder_when_configured(imap_peer, db):
     client = imap_peer.client()
     client.create_folder("Archive")

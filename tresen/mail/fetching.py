@@ -105,9 +105,15 @@ def _fetch_imap(mailbox: Mailbox, report: FetchReport) -> None:
         can_move = b"MOVE" in client.capabilities()
         size = batch_size()
         for start in range(0, len(uids), size):
-            fetched = client.fetch(uids[start : start + size], ["BODY.PEEK[]"])
-            # Expunged by someone else meanwhile: no body.
-            present = [(uid, bytes(f[b"BODY[]"])) for uid, f in fetched.items() if b"BODY[]" in f]
+            batch = uids[start : start + size]
+            fetched = client.fetch(batch, ["BODY.PEEK[]"])
+            # In the mailbox's order, so that a reply comes after what it answers; a message
+            # expunged by someone else meanwhile has no body.
+            present = [
+                (uid, bytes(fetched[uid][b"BODY[]"]))
+                for uid in sorted(batch)
+                if b"BODY[]" in fetched.get(uid, {})
+            ]
             raws = [raw for _uid, raw in present]
             stored = store_many(raws=raws, mailbox=mailbox)  # committed, or it raises
             _acknowledge_imap(client, mailbox, [uid for uid, _raw in present], can_move)
