@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -46,24 +47,52 @@ def _serve() -> str:
 
 def _fill() -> dict[str, object]:
     """A First Level and a Second Level team, customers, and tickets in every state."""
-    from tresen.accounts.models import Group, GroupMembership, Organisation, PhoneNumber, User
-    from tresen.desk.models import SavedView, TextModule
     from tresen.tickets import services
-    from tresen.tickets.models import Category, Ticket
+
+    first, anna, ben = _team()
+    people = _customers()
+    tickets = _tickets(first, people, anna, ben)
+    main = tickets[0]
+    _conversation(main, anna)
+    services.change_state(
+        actor=anna,
+        ticket=tickets[3],
+        state="pending_reminder",
+        pending_until=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1),
+    )
+    services.change_state(actor=anna, ticket=tickets[7], state="resolved")
+    return {"anna": anna, "ben": ben, "main": main, "people": people}
+
+
+def _team() -> tuple[Any, Any, Any]:
+    """Two groups, two agents (Anna in both), a text module and Anna's saved view."""
+    from tresen.accounts.models import Group, GroupMembership, User
+    from tresen.desk.models import SavedView, TextModule
 
     first = Group.objects.create(
         name="First Level", signature="Kind regards\n{agent_name}\nIT Service Desk"
     )
     second = Group.objects.create(name="IT Second Level")
     anna = User.objects.create_user("anna@tresen.example", "demo-pass-123", name="Anna Berger")
-    anna.role = "agent"
-    anna.save()
     ben = User.objects.create_user("ben@tresen.example", "demo-pass-123", name="Ben Okafor")
-    ben.role = "agent"
-    ben.save()
+    for agent in (anna, ben):
+        agent.role = "agent"
+        agent.save()
     for group in (first, second):
         GroupMembership.objects.create(group=group, user=anna)
     GroupMembership.objects.create(group=first, user=ben)
+    TextModule.objects.create(
+        name="Greeting",
+        keyword="hello",
+        body="Hello {requester_name},\n\nthank you for your message about {ticket_number}.",
+    )
+    SavedView.objects.create(owner=anna, name="Urgent printers", query="priority=4&tag=printer")
+    return first, anna, ben
+
+
+def _customers() -> list[Any]:
+    from tresen.accounts.models import Organisation, PhoneNumber, User
+
     acme = Organisation.objects.create(name="Acme Logistics GmbH")
     people = [
         User.objects.create_user(email, name=name, organisation=acme)
@@ -75,40 +104,48 @@ def _fill() -> dict[str, object]:
         ]
     ]
     PhoneNumber.objects.create(user=people[0], number="+4930123456")
+    return people
+
+
+_TITLES = [
+    ("Printer on floor 2 shows error E42", 4, ["printer"], "anna"),
+    ("VPN drops every 10 minutes", 3, ["vpn", "network"], "anna"),
+    ("New laptop for Lena Schulz", 2, ["onboarding"], None),
+    ("Outlook asks for the password again", 2, ["mail"], "anna"),
+    ("Access card for the warehouse", 1, [], None),
+    ("Monitor flickers after the update", 2, ["hardware"], "ben"),
+    ("Shared drive S: is full", 3, ["storage"], None),
+    ("Teams camera not detected", 2, [], "anna"),
+]
+
+
+def _tickets(first: Any, people: list[Any], anna: Any, ben: Any) -> list[Any]:
+    from tresen.tickets import services
+    from tresen.tickets.models import Category
+
     printer = Category.objects.create(group=first, name="Printer")
-    TextModule.objects.create(
-        name="Greeting",
-        keyword="hello",
-        body="Hello {requester_name},\n\nthank you for your message about {ticket_number}.",
-    )
-    SavedView.objects.create(owner=anna, name="Urgent printers", query="priority=4&tag=printer")
-    titles = [
-        ("Printer on floor 2 shows error E42", 4, ["printer"], anna),
-        ("VPN drops every 10 minutes", 3, ["vpn", "network"], anna),
-        ("New laptop for Lena Schulz", 2, ["onboarding"], None),
-        ("Outlook asks for the password again", 2, ["mail"], anna),
-        ("Access card for the warehouse", 1, [], None),
-        ("Monitor flickers after the update", 2, ["hardware"], ben),
-        ("Shared drive S: is full", 3, ["storage"], None),
-        ("Teams camera not detected", 2, [], anna),
-    ]
-    tickets: list[Ticket] = []
-    for index, (title, priority, tags, owner) in enumerate(titles):
-        tickets.append(
-            services.create_ticket(
-                actor=None,
-                requester=people[index % len(people)],
-                title=title,
-                group=first,
-                channel="email" if index % 3 else "phone",
-                body_text=f"Hello,\n\n{title.lower()}. Could you please have a look?\n\nThanks",
-                priority=priority,
-                tags=tags,
-                owner=owner,
-                category=printer if "Printer" in title else None,
-            )
+    owners = {"anna": anna, "ben": ben, None: None}
+    return [
+        services.create_ticket(
+            actor=None,
+            requester=people[index % len(people)],
+            title=title,
+            group=first,
+            channel="email" if index % 3 else "phone",
+            body_text=f"Hello,\n\n{title.lower()}. Could you please have a look?\n\nThanks",
+            priority=priority,
+            tags=tags,
+            owner=owners[owner],
+            category=printer if "Printer" in title else None,
         )
-    main = tickets[0]
+        for index, (title, priority, tags, owner) in enumerate(_TITLES)
+    ]
+
+
+def _conversation(main: Any, anna: Any) -> None:
+    """An answer, an internal note and the customer's reply quoting the answer."""
+    from tresen.tickets import services
+
     services.post_article(
         actor=anna, ticket=main, body_text="Hello Carla,\n\nwe ordered a new drum unit."
     )
@@ -127,14 +164,6 @@ def _fill() -> dict[str, object]:
         ]
     )
     services.post_article(actor=None, ticket=main, body_text=quoted, sender=main.requester)
-    services.change_state(
-        actor=anna,
-        ticket=tickets[3],
-        state="pending_reminder",
-        pending_until=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1),
-    )
-    services.change_state(actor=anna, ticket=tickets[7], state="resolved")
-    return {"anna": anna, "ben": ben, "main": main, "people": people}
 
 
 def _cookie(user: object) -> str:
