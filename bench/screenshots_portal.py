@@ -16,6 +16,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -50,16 +51,28 @@ def _free_port() -> int:
 def _demo_data() -> dict[str, str]:
     """A group, a form with a custom field, articles and a customer with three requests."""
     from tresen.accounts.models import Group, GroupMembership, Role, User
-    from tresen.knowledge.models import Answer
-    from tresen.portal.models import RequestForm
-    from tresen.tickets.models import CustomField, FieldKind
-    from tresen.tickets.services import NewFile, change_state, create_ticket, post_article
-    from tresen.tickets.states import State
+    from tresen.feedback.links import rating_urls
 
     group = Group.objects.create(name="IT Service Desk", email="it@helpdesk.example")
     agent = User.objects.create_user("anna@helpdesk.example", name="Anna Agent", role=Role.AGENT)
     GroupMembership.objects.create(group=group, user=agent)
     carl = User.objects.create_user("carl@customer.example", PASSWORD, name="Carl Customer")
+    form = _forms(group)
+    _answers()
+    open_one, solved = _requests(group, agent, carl)
+    return {
+        "open": open_one.number,
+        "solved": solved.number,
+        "form": str(form.pk),
+        "rate": rating_urls(solved)["good"],
+    }
+
+
+def _forms(group: Any) -> Any:
+    """A public form with a device field, and one for signed-in customers only."""
+    from tresen.portal.models import RequestForm
+    from tresen.tickets.models import CustomField, FieldKind
+
     device = CustomField.objects.create(
         group=group,
         key="device",
@@ -85,14 +98,23 @@ def _demo_data() -> dict[str, str]:
         description_de="Zugang zu einem System oder einem Ordner beantragen.",
         group=group,
     )
-    for language, title, slug, body in [
-        ("en", "Printer shows a paper jam", "printer-paper-jam", "Open tray 2, pull the sheet."),
-        ("en", "Printer prints blank pages", "printer-blank", "Replace the toner cartridge."),
-        ("en", "Reset your VPN password", "vpn-password", "Use the self-service page."),
-        ("de", "Drucker meldet Papierstau", "drucker-papierstau", "Fach 2 öffnen, Blatt ziehen."),
-        ("de", "Drucker druckt leere Seiten", "drucker-leer", "Tonerkartusche tauschen."),
-        ("de", "VPN-Passwort zurücksetzen", "vpn-passwort", "Die Self-Service-Seite nutzen."),
-    ]:
+    return form
+
+
+_ANSWERS = [
+    ("en", "Printer shows a paper jam", "printer-paper-jam", "Open tray 2, pull the sheet."),
+    ("en", "Printer prints blank pages", "printer-blank", "Replace the toner cartridge."),
+    ("en", "Reset your VPN password", "vpn-password", "Use the self-service page."),
+    ("de", "Drucker meldet Papierstau", "drucker-papierstau", "Fach 2 öffnen, Blatt ziehen."),
+    ("de", "Drucker druckt leere Seiten", "drucker-leer", "Tonerkartusche tauschen."),
+    ("de", "VPN-Passwort zurücksetzen", "vpn-passwort", "Die Self-Service-Seite nutzen."),
+]
+
+
+def _answers() -> None:
+    from tresen.knowledge.models import Answer
+
+    for language, title, slug, body in _ANSWERS:
         Answer.objects.create(
             title=title,
             slug=slug,
@@ -101,6 +123,13 @@ def _demo_data() -> dict[str, str]:
             body_html=f"<p>{body}</p><ol><li>…</li></ol>",
             is_published=True,
         )
+
+
+def _requests(group: Any, agent: Any, carl: Any) -> tuple[Any, Any]:
+    """Carl's three requests: one answered and open, one resolved, one new."""
+    from tresen.tickets.services import NewFile, change_state, create_ticket, post_article
+    from tresen.tickets.states import State
+
     open_one = create_ticket(
         actor=carl,
         requester=carl,
@@ -136,14 +165,7 @@ def _demo_data() -> dict[str, str]:
         channel="web",
         body_text="I need read access to \\\\files\\finance.",
     )
-    from tresen.feedback.links import rating_urls
-
-    return {
-        "open": open_one.number,
-        "solved": solved.number,
-        "form": str(form.pk),
-        "rate": rating_urls(solved)["good"],
-    }
+    return open_one, solved
 
 
 def _serve(port: int) -> subprocess.Popen[bytes]:
