@@ -49,9 +49,8 @@ def insert_row_unless_conflict[M: models.Model](instance: M) -> M | None:
 
 def _insert[M: models.Model](instance: M, *, skip_conflicts: bool) -> M | None:
     sql, fields = _statement(type(instance), connection.vendor, skip_conflicts)
-    values: list[Any] = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, db_values(instance, fields, adding=True))
         row = cursor.fetchone()
     if row is None:
         return None
@@ -74,9 +73,11 @@ def _update_statement(model: type[models.Model], names: tuple[str, ...]) -> tupl
 def update_row(instance: models.Model, names: tuple[str, ...]) -> None:
     """UPDATE these fields of `instance`, as `save(update_fields=names)` would write them."""
     sql, fields = _update_statement(type(instance), names)
-    values: list[Any] = [
-        f.get_db_prep_save(f.pre_save(instance, False), connection)  # type: ignore[union-attr]
-        for f in fields
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, instance.pk])
+        cursor.execute(sql, [*db_values(instance, fields, adding=False), instance.pk])
+
+
+def db_values(instance: models.Model, fields: list[Any], *, adding: bool) -> list[Any]:
+    """The values of these fields as the ORM would write them (`pre_save`, then the field's
+    conversion for this database)."""
+    return [f.get_db_prep_save(f.pre_save(instance, adding), connection) for f in fields]

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from tresen.accounts.models import Group
 from tresen.core.errors import DomainError
-from tresen.core.rows import update_row
+from tresen.core.rows import db_values, update_row
 from tresen.core.snapshot import configuration_snapshot
 from tresen.mail.models import InboundMessage, InboundState, Mailbox
 from tresen.mail.parsing import (
@@ -89,9 +89,11 @@ def store_raw(*, raw: bytes, mailbox: Mailbox | None) -> tuple[InboundMessage, b
             message = _insert(mailbox=mailbox, digest=digest, raw=raw)
     except IntegrityError:  # stored before (or concurrently by another fetcher)
         with transaction.atomic():
-            existing = InboundMessage.objects.filter(mailbox=mailbox, sha256=digest)
-            existing.update(deliveries=F("deliveries") + 1)
-            return existing.select_related("ticket").defer("raw").get(), False
+            existing = (
+                _same_channel(mailbox).select_related("ticket").defer("raw").get(sha256=digest)
+            )
+            _count_delivery(existing)
+            return existing, False
     return message, True
 
 
@@ -117,7 +119,7 @@ def _insert_binary(*, mailbox: Mailbox | None, digest: str, raw: bytes) -> Inbou
     message = InboundMessage(mailbox=mailbox, sha256=digest, size=len(raw), raw=b"")
     meta = InboundMessage._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key and f.name != "raw"]
-    values = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in fields]
+    values = db_values(message, fields, adding=True)
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     view = memoryview(raw)
     connection.ensure_connection()

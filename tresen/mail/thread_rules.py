@@ -62,25 +62,29 @@ def _by_reply_address(mail: ParsedMail) -> tuple[Ticket, str] | None:
 
 
 def _by_message_ids(mail: ParsedMail) -> tuple[Ticket, str] | None:
-    candidates = [(i, "in_reply_to") for i in mail.in_reply_to]
-    candidates += [(i, "references") for i in reversed(mail.references)]
-    known = _tickets_of_message_ids([i for i, _ in candidates if i != mail.message_id])
-    for message_id, rule in candidates:
-        if message_id in known:
-            ticket = _ticket(known[message_id])
-            if ticket is not None:
-                return ticket, rule
-    return None
+    rules: dict[str, str] = {}  # in the order asked, each Message-ID with its first rule
+    for message_id in mail.in_reply_to:
+        rules.setdefault(message_id, "in_reply_to")
+    for message_id in reversed(mail.references):
+        rules.setdefault(message_id, "references")
+    rules.pop(mail.message_id, None)
+    found = _first_ticket(list(rules))
+    return (found[0], rules[found[1]]) if found else None
 
 
 def find_ticket_by_message_ids(ids: list[str]) -> Ticket | None:
     """The ticket of the first of these Message-IDs that Tresen sent or received."""
+    found = _first_ticket(ids)
+    return _follow_merges(found[0]) if found else None
+
+
+def _first_ticket(ids: list[str]) -> tuple[Ticket, str] | None:
+    """The ticket of the first Message-ID Tresen knows, with that Message-ID."""
     known = _tickets_of_message_ids(ids)
     for message_id in ids:
-        if message_id in known:
-            ticket = _ticket(known[message_id])
-            if ticket is not None:
-                return _follow_merges(ticket)
+        ticket = _ticket(known[message_id]) if message_id in known else None
+        if ticket is not None:
+            return ticket, message_id
     return None
 
 
